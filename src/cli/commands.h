@@ -1,0 +1,11 @@
+// The `flbench` subcommands, one registration function per file in src/cli/. Each callback throws
+// flbench::Error for bad input; main() prints it as "flbench: <message>" and exits with status 2.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace flbench {
+
+void AddLanguageCommands(CLI::App& app);  // languages, sample, accepts, dataset — lang_commands.cc
+
+}  // namespace flbench

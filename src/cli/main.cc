@@ -1,0 +1,28 @@
+// flbench's command line: builds the CLI11 app from the per-file command registrations and turns
+// every error into a one-line message and a non-zero exit status.
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "util/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"flbench — learning formal languages with recurrent networks"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "flbench 0.1");
+  flbench::AddLanguageCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const flbench::Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "flbench: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "flbench: internal error: %s\n", e.what());
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,215 @@
+// BuildDataset: per (class, length) pools that hand out distinct strings, so every split is disjoint
+// from every other; lengths uniform among those with strings left; "take all and say so" when short.
+#include "lang/dataset_builder.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <unordered_set>
+
+#include "lang/counting.h"
+#include "lang/sampler.h"
+#include "util/error.h"
+
+namespace flbench {
+
+namespace {
+
+std::string Key(const Word& w) { return std::string(w.begin(), w.end()); }
+
+// Distinct strings of one class and one length. Small lengths (≤ kSmall strings) draw ranks without
+// replacement from an explicit list; large ones sample and reject repeats (rare: few draws per length).
+class LengthPool {
+ public:
+  static constexpr uint64_t kSmall = 4096;
+  static constexpr int kMaxRepeats = 100000;
+
+  LengthPool(const Language& lang, int len, bool member) : lang_(lang), len_(len), member_(member) {
+    const Count total = lang.CountOf(len, member);
+    small_ = total <= kSmall;
+    if (small_) {
+      remaining_.resize(total.get_ui());
+      for (uint64_t i = 0; i < remaining_.size(); ++i) remaining_[i] = i;
+    }
+  }
+
+  bool exhausted() const { return small_ ? remaining_.empty() : repeats_ > kMaxRepeats; }
+
+  // A string of this pool not handed out before and not in `taken` (strings other pools produced,
+  // e.g. perturbed negatives); nullopt if the pool has run dry.
+  std::optional<Word> Take(Rng& rng, std::unordered_set<std::string>& taken) {
+    while (!exhausted()) {
+      Word w;
+      if (small_) {
+        const size_t i = rng.Below(remaining_.size());
+        const uint64_t rank = remaining_[i];
+        remaining_[i] = remaining_.back();
+        remaining_.pop_back();
+        w = lang_.Unrank(len_, member_, Count(static_cast<unsigned long>(rank)));
+      } else {
+        w = lang_.Sample(len_, member_, rng);
+      }
+      if (taken.insert(Key(w)).second) {
+        repeats_ = 0;
+        return w;
+      }
+      ++repeats_;  // large pools only repeat when nearly used up; give up on the length after many
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const Language& lang_;
+  int len_;
+  bool member_;
+  bool small_ = false;
+  std::vector<uint64_t> remaining_;
+  int repeats_ = 0;
+};
+
+class Builder {
+ public:
+  Builder(const Language& lang, const DatasetSpec& spec, std::vector<std::string>* notes)
+      : lang_(lang), spec_(spec), notes_(notes), rng_(DeriveSeed(spec.seed, "dataset:" + lang.name())) {}
+
+  // Draws `want` distinct strings of one class with lengths in [lo, hi] for each split (all splits
+  // share the range); when the range has fewer, shares what there is in proportion and says so.
+  std::vector<std::vector<Word>> DrawClass(int lo, int hi, bool member, bool perturb, const std::vector<int64_t>& want,
+                                           const std::vector<std::string>& names) {
+    RangeSampler range(lang_, lo, hi);
+    int64_t asked = 0;
+    for (int64_t w : want) asked += w;
+    std::vector<std::vector<Word>> out(want.size());
+    if (asked == 0) return out;
+    const char* what = perturb ? "perturbed non-members" : member ? "members" : "non-members";
+    if (perturb ? range.PerturbLengths().empty() : range.Lengths(member).empty())
+      range.NoStrings(member, perturb ? "non-members within one edit of a member" : "");
+
+    std::vector<int64_t> share = want;
+    if (!perturb && Count(static_cast<long>(asked)) > range.Available(member)) {
+      const int64_t have = range.Available(member).get_si();
+      int64_t given = 0;
+      for (size_t i = 0; i < want.size(); ++i) given += share[i] = want[i] * have / asked;
+      for (size_t i = 0; given < have; i = (i + 1) % want.size())
+        if (want[i] > share[i]) ++share[i], ++given;
+      std::string split_text;
+      for (size_t i = 0; i < want.size(); ++i)
+        split_text += fmt::format("{}{} {} of {} asked", i ? ", " : "", names[i], share[i], want[i]);
+      Note(fmt::format("{}: only {} {} with length in {}; took them all ({})", lang_.name(), have, what,
+                       range.RangeText(), split_text));
+    }
+
+    std::vector<int> lengths = perturb ? range.PerturbLengths() : range.Lengths(member);
+    for (size_t s = 0; s < want.size(); ++s) {
+      int64_t failures = 0;
+      while (static_cast<int64_t>(out[s].size()) < share[s]) {
+        if (lengths.empty()) break;
+        const size_t li = rng_.Below(lengths.size());
+        const int len = lengths[li];
+        std::optional<Word> w;
+        if (perturb) {
+          w = range.TryPerturb(len, rng_);
+          if (w && !taken_.insert(Key(*w)).second) w.reset();
+          // A length whose near-misses keep repeating is treated as used up.
+          if (!w && ++perturb_failures_[len] > 2000) {
+            lengths.erase(lengths.begin() + static_cast<long>(li));
+            continue;
+          }
+          if (!w && ++failures > 1000000) break;
+        } else {
+          auto key = std::make_pair(len, member);
+          auto it = pools_.find(key);
+          if (it == pools_.end()) it = pools_.emplace(key, LengthPool(lang_, len, member)).first;
+          w = it->second.Take(rng_, taken_);
+          if (it->second.exhausted() && !w) {
+            lengths.erase(lengths.begin() + static_cast<long>(li));
+            continue;
+          }
+          if (it->second.exhausted()) lengths.erase(lengths.begin() + static_cast<long>(li));
+        }
+        if (w) {
+          if (perturb) perturb_failures_[len] = 0;
+          out[s].push_back(std::move(*w));
+        }
+      }
+      if (static_cast<int64_t>(out[s].size()) < share[s])
+        Note(fmt::format("{}: found only {} distinct {} with length in {} for {} (asked {})", lang_.name(),
+                         out[s].size(), what, range.RangeText(), names[s], want[s]));
+    }
+    return out;
+  }
+
+  // Fills the splits that share one length range.
+  void FillRange(int lo, int hi, std::vector<Split*> splits, const std::vector<int64_t>& sizes) {
+    std::vector<std::string> names;
+    for (Split* s : splits) names.push_back(s->name);
+    const bool membership = spec_.task == Task::kMembership;
+    std::vector<int64_t> pos(sizes.size()), neg(sizes.size());
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      pos[i] = membership ? (sizes[i] + 1) / 2 : sizes[i];
+      neg[i] = membership ? sizes[i] / 2 : 0;
+    }
+    auto positives = DrawClass(lo, hi, true, false, pos, names);
+    auto negatives = DrawClass(lo, hi, false, spec_.negatives == Negatives::kPerturb, neg, names);
+    for (size_t i = 0; i < splits.size(); ++i) {
+      Split& split = *splits[i];
+      split.min_len = lo;
+      split.max_len = hi;
+      for (int c = 1; c >= 0; --c) {
+        for (Word& w : (c ? positives : negatives)[i]) {
+          Example e;
+          e.label = static_cast<uint8_t>(c);
+          if (spec_.task == Task::kNextSymbol) e.next = lang_.NextSymbolTargets(w);
+          e.x = std::move(w);
+          split.examples.push_back(std::move(e));
+        }
+      }
+      rng_.Shuffle(split.examples);
+    }
+  }
+
+ private:
+  void Note(std::string s) {
+    if (notes_) notes_->push_back(std::move(s));
+  }
+
+  const Language& lang_;
+  const DatasetSpec& spec_;
+  std::vector<std::string>* notes_;
+  Rng rng_;
+  std::unordered_set<std::string> taken_;
+  std::map<std::pair<int, bool>, LengthPool> pools_;
+  std::map<int, int64_t> perturb_failures_;
+};
+
+}  // namespace
+
+Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<std::string>* notes) {
+  if (spec.train < 0 || spec.validation < 0 || spec.test < 0) throw Error("dataset sizes must be ≥ 0");
+  if (spec.min_len < 0 || spec.max_len < spec.min_len)
+    throw Error(fmt::format("bad length range [{}, {}]: need 0 ≤ min-len ≤ max-len", spec.min_len, spec.max_len));
+  if (spec.task == Task::kNextSymbol && spec.min_len < 1)
+    throw Error("the next-symbol task needs strings of length ≥ 1 (set --min-len 1 or more)");
+  for (auto [lo, hi] : spec.test_bins) {
+    if (lo < 0 || hi < lo) throw Error(fmt::format("bad test bin {}-{}: need 0 ≤ lo ≤ hi", lo, hi));
+    if (spec.task == Task::kNextSymbol && lo < 1) throw Error(fmt::format("test bin {}-{}: next-symbol needs lengths ≥ 1", lo, hi));
+  }
+  Dataset d;
+  d.language = lang.name();
+  d.alphabet = lang.alphabet();
+  d.task = spec.task;
+  d.train.name = "train";
+  d.validation.name = "validation";
+  d.tests.resize(1 + spec.test_bins.size());
+  d.tests[0].name = "test";
+  for (size_t i = 0; i < spec.test_bins.size(); ++i)
+    d.tests[i + 1].name = fmt::format("test[{},{}]", spec.test_bins[i].first, spec.test_bins[i].second);
+
+  Builder b(lang, spec, notes);
+  b.FillRange(spec.min_len, spec.max_len, {&d.train, &d.validation, &d.tests[0]}, {spec.train, spec.validation, spec.test});
+  for (size_t i = 0; i < spec.test_bins.size(); ++i)
+    b.FillRange(spec.test_bins[i].first, spec.test_bins[i].second, {&d.tests[i + 1]}, {spec.test});
+  return d;
+}
+
+}  // namespace flbench

@@ -1,0 +1,287 @@
+// Language YAML files → Language objects. Every error names file:line:col, the key and what is wrong.
+#include "lang/spec.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "lang/grammar.h"
+#include "lang/language_dfa.h"
+#include "lang/regex.h"
+#include "util/error.h"
+
+#ifndef FLBENCH_SOURCE_DIR
+#define FLBENCH_SOURCE_DIR "."
+#endif
+
+namespace flbench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class SpecReader {
+ public:
+  explicit SpecReader(const std::string& path) : path_(path) {}
+
+  [[noreturn]] void Fail(const YAML::Node& at, const std::string& what) const {
+    const YAML::Mark m = at.Mark();
+    throw Error(path_, m.line + 1, m.column + 1, what);
+  }
+  [[noreturn]] void Fail(const YAML::Mark& m, const std::string& what) const {
+    throw Error(path_, m.line + 1, m.column + 1, what);
+  }
+  std::string Where(const YAML::Node& at) const {
+    const YAML::Mark m = at.Mark();
+    return Error::Locate(path_, m.line + 1, m.column + 1);
+  }
+
+  std::string Scalar(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) Fail(n, fmt::format("'{}' must be a string", key));
+    return n.Scalar();
+  }
+  int Int(const YAML::Node& n, const std::string& key) const {
+    const std::string s = Scalar(n, key);
+    try {
+      size_t used = 0;
+      const long v = std::stol(s, &used);
+      if (used != s.size() || v < INT32_MIN || v > INT32_MAX) throw std::invalid_argument(s);
+      return static_cast<int>(v);
+    } catch (const std::exception&) {
+      Fail(n, fmt::format("'{}' must be an integer, got '{}'", key, s));
+    }
+  }
+
+  // Checks a mapping's keys: each allowed, none repeated (yaml-cpp keeps duplicates silently).
+  void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) const {
+    if (!map.IsMap()) Fail(map, what + " must be a mapping");
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string key = Scalar(it->first, "key");
+      if (!allowed.count(key)) {
+        std::string list;
+        for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
+        Fail(it->first, fmt::format("unknown key '{}' in {} (allowed: {})", key, what, list));
+      }
+      if (!seen.insert(key).second) Fail(it->first, fmt::format("duplicate key '{}' in {}", key, what));
+    }
+  }
+
+  Dfa ReadDfa(const YAML::Node& node, const std::string& alphabet) const {
+    CheckKeys(node, {"states", "start", "accepting", "transitions", "missing"}, "dfa");
+    for (const char* key : {"states", "start", "accepting", "transitions"})
+      if (!node[key]) Fail(node, fmt::format("dfa is missing '{}'", key));
+    const YAML::Node states = node["states"];
+    if (!states.IsSequence() || states.size() == 0) Fail(states, "dfa 'states' must be a non-empty list of names");
+    std::map<std::string, int> id;
+    std::vector<std::string> names;
+    for (const auto& s : states) {
+      const std::string name = Scalar(s, "state");
+      if (!id.emplace(name, static_cast<int>(names.size())).second) Fail(s, fmt::format("duplicate state '{}'", name));
+      names.push_back(name);
+    }
+    auto state = [&](const YAML::Node& n, const std::string& key) {
+      const std::string name = Scalar(n, key);
+      auto it = id.find(name);
+      if (it == id.end()) Fail(n, fmt::format("unknown state '{}' in '{}' (states: {})", name, key, Join(names)));
+      return it->second;
+    };
+    std::string missing = "error";
+    if (node["missing"]) {
+      missing = Scalar(node["missing"], "missing");
+      if (missing != "error" && missing != "reject")
+        Fail(node["missing"], fmt::format("'missing' must be 'error' or 'reject', got '{}'", missing));
+    }
+    const int k = static_cast<int>(alphabet.size());
+    const int n = static_cast<int>(names.size());
+    Dfa dfa;
+    dfa.symbols = k;
+    dfa.start = state(node["start"], "start");
+    dfa.accepting.assign(n, 0);
+    const YAML::Node acc = node["accepting"];
+    if (!acc.IsSequence()) Fail(acc, "dfa 'accepting' must be a list of states");
+    for (const auto& a : acc) dfa.accepting[state(a, "accepting")] = 1;
+    dfa.next.assign(static_cast<size_t>(n) * k, -1);
+    const YAML::Node tr = node["transitions"];
+    if (!tr.IsMap()) Fail(tr, "dfa 'transitions' must map each state to {symbol: next state}");
+    std::set<int> seen_from;
+    for (auto it = tr.begin(); it != tr.end(); ++it) {
+      const int q = state(it->first, "transitions");
+      if (!seen_from.insert(q).second) Fail(it->first, fmt::format("transitions of state '{}' given twice", names[q]));
+      if (!it->second.IsMap()) Fail(it->second, fmt::format("transitions of '{}' must be a mapping {{symbol: state}}", names[q]));
+      for (auto jt = it->second.begin(); jt != it->second.end(); ++jt) {
+        const std::string sym = Scalar(jt->first, "symbol");
+        if (sym.size() != 1 || alphabet.find(sym[0]) == std::string::npos)
+          Fail(jt->first, fmt::format("transition of '{}' on '{}': symbol not in the alphabet \"{}\"", names[q], sym, alphabet));
+        const int a = static_cast<int>(alphabet.find(sym[0]));
+        int& slot = dfa.next[static_cast<size_t>(q) * k + a];
+        if (slot >= 0) Fail(jt->first, fmt::format("state '{}' has two transitions on '{}'", names[q], sym));
+        slot = state(jt->second, "transition target");
+      }
+    }
+    std::vector<std::string> holes;
+    for (int q = 0; q < n; ++q)
+      for (int a = 0; a < k; ++a)
+        if (dfa.next[static_cast<size_t>(q) * k + a] < 0) holes.push_back(fmt::format("{} on '{}'", names[q], alphabet[a]));
+    if (!holes.empty()) {
+      if (missing == "error")
+        Fail(tr, fmt::format("missing transitions: {} (give them, or set 'missing: reject' to send them to a rejecting sink)",
+                             Join(holes)));
+      // missing: reject — complete with one rejecting sink state that loops on every symbol.
+      const int sink = n;
+      dfa.accepting.push_back(0);
+      dfa.next.resize(static_cast<size_t>(n + 1) * k, sink);
+      for (int& t : dfa.next)
+        if (t < 0) t = sink;
+    }
+    return Minimize(dfa);
+  }
+
+  static std::string Join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string Stem(const std::string& path) { return fs::path(path).stem().string(); }
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    prev.swap(cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::string LanguagesDir() {
+  if (const char* env = std::getenv("FLBENCH_LANGUAGES"); env && *env) return env;
+  if (fs::is_directory("languages")) return "languages";
+  return std::string(FLBENCH_SOURCE_DIR) + "/languages";
+}
+
+std::vector<std::string> LanguageNames() {
+  std::vector<std::string> names;
+  const std::string dir = LanguagesDir();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std::string& path) {
+  SpecReader r(path);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(path, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw Error(path, 1, 1, "a language file must be a YAML mapping with 'alphabet' and one of dfa/regex/grammar");
+  r.CheckKeys(root, {"description", "source", "alphabet", "dfa", "regex", "grammar"}, "language file");
+  if (!root["alphabet"]) r.Fail(root, "missing 'alphabet' (the symbols, e.g. \"01\")");
+  Language::Info info;
+  info.name = Stem(path);
+  info.path = path;
+  info.alphabet = r.Scalar(root["alphabet"], "alphabet");
+  {
+    const std::string& al = info.alphabet;
+    if (al.empty() || al.size() > 31) r.Fail(root["alphabet"], "alphabet must have 1 to 31 symbols");
+    for (size_t i = 0; i < al.size(); ++i) {
+      if (al.find(al[i]) != i) r.Fail(root["alphabet"], fmt::format("alphabet symbol '{}' repeated", al[i]));
+      if (static_cast<unsigned char>(al[i]) <= ' ' || static_cast<unsigned char>(al[i]) >= 127)
+        r.Fail(root["alphabet"], "alphabet symbols must be printable ASCII characters other than space");
+    }
+  }
+  if (root["description"]) info.description = r.Scalar(root["description"], "description");
+  if (root["source"]) info.source = r.Scalar(root["source"], "source");
+
+  const bool has_dfa = static_cast<bool>(root["dfa"]);
+  const bool has_regex = static_cast<bool>(root["regex"]);
+  const bool has_grammar = static_cast<bool>(root["grammar"]);
+  if (has_grammar && (has_dfa || has_regex)) r.Fail(root["grammar"], "a language is either a grammar or regular (dfa/regex), not both");
+  if (!has_dfa && !has_regex && !has_grammar) r.Fail(root, "a language needs one of 'dfa', 'regex' or 'grammar'");
+
+  if (has_grammar) {
+    const YAML::Node g = root["grammar"];
+    r.CheckKeys(g, {"kind", "pairs", "max_depth"}, "grammar");
+    if (!g["kind"]) r.Fail(g, "grammar is missing 'kind' (dyck or anbn)");
+    GrammarSpec spec;
+    spec.kind = r.Scalar(g["kind"], "kind");
+    if (g["pairs"]) spec.pairs = r.Int(g["pairs"], "pairs");
+    if (g["max_depth"]) spec.max_depth = r.Int(g["max_depth"], "max_depth");
+    info.kind = "grammar";
+    try {
+      return MakeGrammarLanguage(info, spec);
+    } catch (const Error& e) {
+      // Re-anchor at the grammar node's line.
+      const std::string msg = e.what();
+      r.Fail(g, msg.substr(msg.find(": ") == std::string::npos ? 0 : msg.find(": ") + 2));
+    }
+  }
+
+  std::string regex;
+  Dfa from_regex;
+  if (has_regex) {
+    regex = r.Scalar(root["regex"], "regex");
+    from_regex = CompileRegex(regex, info.alphabet, r.Where(root["regex"]));
+  }
+  if (has_dfa) {
+    Dfa dfa = r.ReadDfa(root["dfa"], info.alphabet);
+    if (has_regex) {
+      if (auto diff = FindDifference(dfa, from_regex)) {
+        std::string w;
+        for (uint8_t a : *diff) w.push_back(info.alphabet[a]);
+        r.Fail(root["regex"], fmt::format("the dfa and the regex define different languages: on \"{}\" the dfa says {} and the regex {}",
+                                          w, dfa.Accepts(*diff) ? "member" : "non-member",
+                                          from_regex.Accepts(*diff) ? "member" : "non-member"));
+      }
+    }
+    info.kind = "dfa";
+    return std::make_shared<DfaLanguage>(info, std::move(dfa), regex);
+  }
+  info.kind = "regex";
+  return std::make_shared<DfaLanguage>(info, std::move(from_regex), regex);
+}
+
+std::shared_ptr<const Language> LoadLanguage(const std::string& name_or_path) {
+  std::string path = name_or_path;
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
+                               (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".yaml");
+  if (!looks_like_path) {
+    path = LanguagesDir() + "/" + name_or_path + ".yaml";
+    if (!fs::exists(path)) {
+      std::vector<std::string> close;
+      for (const auto& n : LanguageNames()) {
+        if (EditDistance(n, name_or_path) <= 2 || n.find(name_or_path) != std::string::npos ||
+            name_or_path.find(n) != std::string::npos)
+          close.push_back(n);
+      }
+      throw Error(fmt::format("unknown language '{}'{} (see `flbench languages`; languages live in {})", name_or_path,
+                              close.empty() ? "" : "; did you mean " + SpecReader::Join(close) + "?", LanguagesDir()));
+    }
+  }
+  std::ifstream in(path);
+  if (!in) throw Error(fmt::format("{}: cannot read language file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseLanguage(ss.str(), path);
+}
+
+}  // namespace flbench
