@@ -1,0 +1,166 @@
+// The Elman RNN's forward pass, its losses and its backward pass (BPTT), side by side; see elman.h for the
+// recurrence. Matrix products go through Armadillo to OpenBLAS (single-threaded, see blas_threads.h): measured
+// faster than hand-written loops at every width from 32 up (bench/train_bench.cc).
+#include "rnn/elman.h"
+
+#include <cmath>
+#include <vector>
+
+#include "util/error.h"
+
+namespace flbench {
+namespace {
+
+// Columns [(t−1)·n, t·n) of M (step t's block, t = 1 … T) as a matrix that aliases M's memory.
+template <typename Real>
+arma::Mat<Real> Step(arma::Mat<Real>& M, int n, int t) {
+  return arma::Mat<Real>(M.colptr(size_t(t - 1) * n), M.n_rows, n, false, true);
+}
+
+// Binary cross-entropy of σ(y) against target ∈ {0, 1}, written stably as max(y, 0) − y·target + log(1 + e^−|y|);
+// *grad = σ(y) − target.
+inline double Bce(double y, int target, double* grad) {
+  const double e = std::exp(-std::fabs(y));
+  const double sigma = y >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+  *grad = sigma - target;
+  return (y > 0 ? y : 0.0) - y * target + std::log1p(e);
+}
+
+}  // namespace
+
+template <typename Real>
+ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example* const> shard, Real scale,
+                                     Real* grad) {
+  if (shard.empty()) throw Error("ElmanRnn::Evaluate: empty shard");
+  n_ = static_cast<int>(shard.size());
+  T_ = static_cast<int>(shard[0]->x.size());
+  if (T_ < 1) throw Error("ElmanRnn::Evaluate: strings must have at least one symbol");
+  for (const Example* e : shard) {
+    if (static_cast<int>(e->x.size()) != T_) throw Error("ElmanRnn::Evaluate: a shard mixes string lengths");
+    if (shape_.task == Task::kNextSymbol && e->next.size() != e->x.size())
+      throw Error("ElmanRnn::Evaluate: next-symbol example without one target per prefix");
+  }
+  // The views only read θ; ParamViews is one type for reading and writing.
+  const ParamViews<Real> p(shape_, const_cast<Real*>(theta));
+  Forward(p, shard);
+  const ShardResult r = Loss(shard, scale);
+  if (grad != nullptr) {
+    ParamViews<Real> g(shape_, grad);
+    Backward(p, shard, g);
+  }
+  return r;
+}
+
+// h_t = act(W h_{t−1} + U x_t + b) for t = 1 … T from h_0 = 0, then the logits the task reads.
+template <typename Real>
+void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example* const> shard) {
+  const int m = shape_.m, n = n_, steps = T_;
+  const bool cos = shape_.act == Activation::kCos;
+  UB_ = p.U.each_col() + p.b;  // m×d
+  H_.set_size(m, size_t(steps) * n);
+  if (cos) S_.set_size(m, size_t(steps) * n);
+  for (int t = 1; t <= steps; ++t) {
+    arma::Mat<Real> Ht = Step(H_, n, t);  // m×n
+    if (t == 1) {
+      Ht.zeros();  // W h_0 = 0
+    } else {
+      Ht = p.W * Step(H_, n, t - 1);
+    }
+    for (int j = 0; j < n; ++j) {  // + U x_t + b: the one-hot input picks a column of U
+      Real* h = Ht.colptr(j);
+      const Real* ub = UB_.colptr(shard[j]->x[t - 1]);
+      for (int i = 0; i < m; ++i) h[i] += ub[i];
+    }
+    Activate(shape_.act, Ht.memptr(), cos ? S_.colptr(size_t(t - 1) * n) : nullptr, size_t(m) * n);
+  }
+  if (shape_.task == Task::kNextSymbol) {
+    Y_ = p.V * H_;  // o×(T·n)
+  } else {
+    Y_ = p.V * Step(H_, n, steps);  // o×n
+  }
+  Y_.each_col() += p.c;
+}
+
+// Σ of BCEs over the outputs the task reads; dY_ = scale · ∂/∂y; counts the strings with every output right.
+template <typename Real>
+ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real scale) {
+  const int n = n_, steps = T_, o = shape_.o;
+  dY_.set_size(Y_.n_rows, Y_.n_cols);
+  ShardResult r;
+  double g = 0;
+  if (shape_.task == Task::kMembership) {
+    for (int j = 0; j < n; ++j) {
+      const double y = Y_(0, j);
+      const int target = shard[j]->label;
+      r.loss_sum += Bce(y, target, &g);
+      dY_(0, j) = static_cast<Real>(scale * g);
+      r.correct += (y > 0) == (target == 1);
+    }
+    return r;
+  }
+  std::vector<char> right(n, 1);
+  for (int t = 1; t <= steps; ++t) {
+    for (int j = 0; j < n; ++j) {
+      const size_t col = size_t(t - 1) * n + j;
+      const uint32_t mask = shard[j]->next[t - 1];
+      for (int a = 0; a < o; ++a) {
+        const double y = Y_(a, col);
+        const int target = (mask >> a) & 1u;
+        r.loss_sum += Bce(y, target, &g);
+        dY_(a, col) = static_cast<Real>(scale * g);
+        if ((y > 0) != (target == 1)) right[j] = 0;
+      }
+    }
+  }
+  for (char c : right) r.correct += c;
+  return r;
+}
+
+// BPTT: the readout's gradient, then δ_t for t = T … 1 (the backward loop), then the input-side gradients.
+template <typename Real>
+void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example* const> shard,
+                              ParamViews<Real>& g) {
+  const int m = shape_.m, n = n_, steps = T_;
+  // Readout: ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t; and δ_t starts as Vᵀ ∂L/∂y_t (zero where no output is read).
+  if (shape_.task == Task::kNextSymbol) {
+    g.V += dY_ * H_.t();
+    dZ_ = p.V.t() * dY_;  // m×(T·n)
+  } else {
+    g.V += dY_ * Step(H_, n, steps).t();
+    dZ_.zeros(m, size_t(steps) * n);
+    arma::Mat<Real> last = Step(dZ_, n, steps);  // m×n
+    last = p.V.t() * dY_;
+  }
+  g.c += arma::sum(dY_, 1);
+
+  // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}).
+  const bool cos = shape_.act == Activation::kCos;
+  for (int t = steps; t >= 1; --t) {
+    arma::Mat<Real> Dt = Step(dZ_, n, t);  // m×n
+    if (t < steps) Dt += p.W.t() * Step(dZ_, n, t + 1);
+    MultiplyByDerivative(shape_.act, H_.colptr(size_t(t - 1) * n), cos ? S_.colptr(size_t(t - 1) * n) : nullptr,
+                         Dt.memptr(), size_t(m) * n);
+  }
+
+  // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1).
+  if (steps > 1) {
+    const size_t cols = size_t(steps - 1) * n;
+    const arma::Mat<Real> D(dZ_.colptr(n), m, cols, false, true);  // m×((T−1)·n): δ_2 … δ_T
+    const arma::Mat<Real> Hp(H_.memptr(), m, cols, false, true);    // m×((T−1)·n): h_1 … h_{T−1}
+    g.W += D * Hp.t();
+  }
+  // ∂U[:, x_t] += δ_t column by column (one-hot inputs), ∂b = Σ δ_t.
+  for (int t = 1; t <= steps; ++t) {
+    for (int j = 0; j < n; ++j) {
+      Real* gu = g.U.colptr(shard[j]->x[t - 1]);
+      const Real* dz = dZ_.colptr(size_t(t - 1) * n + j);
+      for (int i = 0; i < m; ++i) gu[i] += dz[i];
+    }
+  }
+  g.b += arma::sum(dZ_, 1);
+}
+
+template class ElmanRnn<float>;
+template class ElmanRnn<double>;
+
+}  // namespace flbench

@@ -1,0 +1,93 @@
+// The Elman RNN: shape, the flat parameter vector's named views, and one forward + loss + backward pass over a
+// shard of equal-length strings (batch as columns). Entry points: ElmanShape, ParamViews, ElmanRnn::Evaluate.
+// Tested by tests/rnn_gradient_test.cc (finite differences) and tests/rnn_model_test.cc (hand-set nets).
+//
+// Dimensions: m = width, d = |Σ| (one-hot inputs), o = outputs (1 for membership, d+1 for next-symbol),
+// n = strings in the shard, T = steps (every string of a shard has length T). Real = float (training) or double
+// (gradient checks).
+#pragma once
+
+#include <armadillo>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "lang/dataset.h"
+#include "rnn/activation.h"
+
+namespace flbench {
+
+struct ElmanShape {
+  int m = 32;  // width
+  int d = 2;   // |Σ|
+  int o = 1;   // outputs
+  Activation act = Activation::kTanh;
+  Task task = Task::kMembership;
+
+  // The flat vector holds [W | U | b | V | c], each column-major.
+  size_t size() const { return size_t(m) * m + size_t(m) * d + m + size_t(o) * m + o; }
+};
+
+// Named, non-owning views into a flat vector laid out as ElmanShape::size() describes. The same layout serves
+// the parameters θ and their gradient. Copying a view aliases the same memory.
+template <typename Real>
+struct ParamViews {
+  ParamViews(const ElmanShape& s, Real* flat)
+      : W(flat, s.m, s.m, false, true),
+        U(flat + size_t(s.m) * s.m, s.m, s.d, false, true),
+        b(flat + size_t(s.m) * (s.m + s.d), s.m, false, true),
+        V(flat + size_t(s.m) * (s.m + s.d + 1), s.o, s.m, false, true),
+        c(flat + size_t(s.m) * (s.m + s.d + 1) + size_t(s.o) * s.m, s.o, false, true) {}
+  arma::Mat<Real> W;  // m×m  recurrent weights
+  arma::Mat<Real> U;  // m×d  input weights; column a is symbol a's one-hot input
+  arma::Col<Real> b;  // m    hidden bias
+  arma::Mat<Real> V;  // o×m  readout
+  arma::Col<Real> c;  // o    readout bias
+};
+
+// Loss and correctness of one shard, from ElmanRnn::Evaluate.
+struct ShardResult {
+  double loss_sum = 0;  // Σ of the binary cross-entropies over the shard's outputs (not scaled)
+  int correct = 0;      // strings whose every thresholded output equals its target
+};
+
+// Forward:  h_0 = 0,  h_t = act(W h_{t−1} + U x_t + b),  y_t = V h_t + c   for t = 1 … T.
+// Loss:     membership — BCE(σ(y_T), label); next-symbol — Σ_t Σ_a BCE(σ(y_t[a]), next_t[a]) over the d+1
+//           outputs (alphabet order, then end of string). A string is correct when every thresholded output
+//           (σ(y) > 0.5, i.e. y > 0) equals its target.
+// Backward: forward stores h_1 … h_T (and sin z_t for cos); backward runs t = T … 1 (0-based: T−1 … 0) with
+//           δ_t = ∂L/∂z_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}), where δ_{T+1} = 0 and ∂L/∂y_t = 0 at the steps
+//           a task reads no output (t < T for membership); then ∂W = Σ_{t≥2} δ_t h_{t−1}ᵀ (h_0 = 0),
+//           ∂U[:, x_t] += δ_t, ∂b = Σ_t δ_t, ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t.
+// One ElmanRnn holds the scratch of one shard in flight: use one per thread. Not copyable (it owns scratch).
+template <typename Real>
+class ElmanRnn {
+ public:
+  explicit ElmanRnn(const ElmanShape& shape) : shape_(shape) {}
+  ElmanRnn(const ElmanRnn&) = delete;
+  ElmanRnn& operator=(const ElmanRnn&) = delete;
+  ElmanRnn(ElmanRnn&&) = default;
+
+  const ElmanShape& shape() const { return shape_; }
+
+  // Runs the forward pass and the loss over `shard` (all of one length T ≥ 1, same task as the shape). If grad is
+  // not null, also runs the backward pass and adds scale · ∂(loss_sum)/∂θ into grad (flat, same layout as theta);
+  // scale is typically 1 / (outputs in the whole batch) so shard gradients sum to the batch-mean gradient.
+  ShardResult Evaluate(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad);
+
+ private:
+  void Forward(const ParamViews<Real>& p, std::span<const Example* const> shard);
+  ShardResult Loss(std::span<const Example* const> shard, Real scale);
+  void Backward(const ParamViews<Real>& p, std::span<const Example* const> shard, ParamViews<Real>& g);
+
+  ElmanShape shape_;
+  int n_ = 0, T_ = 0;  // columns and steps of the shard in flight
+  arma::Mat<Real> UB_;    // m×d     U + b: the pre-activation's input part, one column per symbol
+  arma::Mat<Real> H_;     // m×(T·n) h_1 … h_T; columns [(t−1)·n, t·n) hold h_t
+  arma::Mat<Real> S_;     // m×(T·n) sin z_t, for cos only
+  arma::Mat<Real> Y_;     // o×(T·n) logits y_t (next-symbol), or o×n logits y_T (membership)
+  arma::Mat<Real> dY_;    // same shape as Y_: scale · ∂loss_sum/∂y
+  arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
+};
+
+}  // namespace flbench

@@ -1,0 +1,89 @@
+// Initialisation schemes; see init.h. Draws in a fixed order (W, U, b, V, c, column-major) so a seed gives the same
+// parameters everywhere.
+#include "rnn/init.h"
+
+#include <cmath>
+
+#include "util/error.h"
+
+namespace flbench {
+
+const std::vector<std::string>& InitNames() {
+  static const std::vector<std::string> names = {"uniform", "gaussian", "identity", "orthogonal"};
+  return names;
+}
+
+Init ParseInit(const std::string& name) {
+  const auto& names = InitNames();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<Init>(i);
+  std::string valid;
+  for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+  throw Error("unknown init '" + name + "' (valid: " + valid + ")");
+}
+
+const char* InitName(Init i) { return InitNames()[static_cast<int>(i)].c_str(); }
+
+namespace {
+
+// A uniformly random m×m orthogonal matrix: Gram–Schmidt (run twice per column, "twice is enough") on a
+// Gaussian matrix. Plain loops rather than LAPACK's QR so the result does not depend on the LAPACK build.
+arma::mat RandomOrthogonal(int m, Rng& rng) {
+  arma::mat Q(m, m);  // m×m
+  for (double& v : Q) v = rng.Normal();
+  for (int j = 0; j < m; ++j) {
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int k = 0; k < j; ++k) {
+        const double dot = arma::dot(Q.col(k), Q.col(j));
+        Q.col(j) -= dot * Q.col(k);
+      }
+    }
+    Q.col(j) /= arma::norm(Q.col(j));
+  }
+  return Q;
+}
+
+}  // namespace
+
+template <typename Real>
+void InitParams(const ElmanShape& shape, Init init, Rng& rng, Real* theta) {
+  const int m = shape.m;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(m));
+  auto uniform = [&](arma::Mat<Real>& M) {
+    for (Real& v : M) v = static_cast<Real>(rng.Uniform(-bound, bound));
+  };
+  auto gaussian = [&](arma::Mat<Real>& M) {
+    const double sd = std::sqrt(2.0 / m);
+    for (Real& v : M) v = static_cast<Real>(sd * rng.Normal());
+  };
+  ParamViews<Real> p(shape, theta);
+  switch (init) {
+    case Init::kUniform:
+      uniform(p.W);
+      uniform(p.U);
+      uniform(p.b);
+      break;
+    case Init::kGaussian:
+      gaussian(p.W);
+      gaussian(p.U);
+      p.b.zeros();
+      break;
+    case Init::kIdentity:
+      p.W.eye();
+      uniform(p.U);
+      p.b.zeros();
+      break;
+    case Init::kOrthogonal:
+      p.W = arma::conv_to<arma::Mat<Real>>::from(RandomOrthogonal(m, rng));
+      uniform(p.U);
+      p.b.zeros();
+      break;
+  }
+  uniform(p.V);
+  uniform(p.c);
+}
+
+template void InitParams<float>(const ElmanShape&, Init, Rng&, float*);
+template void InitParams<double>(const ElmanShape&, Init, Rng&, double*);
+
+}  // namespace flbench
