@@ -222,6 +222,7 @@ TEST(ResultStore, MergeFromDisjointOverlappingAndConflicting) {
   EXPECT_EQ(merged->MergeFrom(dir + "/b.db"), 2u);
   EXPECT_EQ(merged->MergeFrom(dir + "/c.db"), 1u);
   EXPECT_EQ(merged->MergeFrom(dir + "/c.db"), 0u);
+  EXPECT_EQ(merged->MergeFrom(dir + "/merged.db"), 0u);  // itself: every key present, identical
   EXPECT_EQ(merged->Size(), 5u);
   EXPECT_EQ(merged->Get("k2")->result["accuracy"], 0.5);  // the record already present is kept
   EXPECT_EQ(merged->Get("k5")->config, Record("k5").config);
