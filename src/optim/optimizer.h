@@ -1,0 +1,123 @@
+// Optimisers on a flat parameter vector: SGD (+ momentum), RMSProp, Adam, and gradient-norm clipping. They see
+// only θ and its gradient, never the model. Entry points: Optimizer, MakeOptimizer, ClipGradNorm.
+// Tested by tests/optim_update_test.cc.
+//
+// Header-only on purpose: the trainer (src/rnn/trainer.cc) uses the optimisers, and the build links the rnn stage
+// before optim (optim depends on rnn), so an optim .cc would leave test_rnn with undefined symbols.
+#pragma once
+
+#include <armadillo>
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include "util/error.h"
+
+namespace flbench {
+
+struct OptimizerConfig {
+  std::string name = "rmsprop";  // sgd, rmsprop, adam
+  double lr = 0.01;
+  double momentum = 0.0;  // sgd
+  double alpha = 0.99;    // rmsprop: decay of the running mean of g²
+  double beta1 = 0.9, beta2 = 0.999;  // adam
+  double eps = 1e-8;      // rmsprop, adam
+};
+
+// One update rule, with its state (sized on the first Step). Update formulas follow PyTorch's torch.optim.
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  virtual void Step(arma::fvec& theta, const arma::fvec& grad) = 0;
+};
+
+// v ← μ v + g;  θ ← θ − lr · v   (plain SGD when μ = 0).
+class Sgd : public Optimizer {
+ public:
+  Sgd(double lr, double momentum) : lr_(float(lr)), momentum_(float(momentum)) {}
+  void Step(arma::fvec& theta, const arma::fvec& grad) override {
+    if (momentum_ == 0.0f) {
+      theta -= lr_ * grad;
+      return;
+    }
+    if (velocity_.n_elem != grad.n_elem) velocity_.zeros(grad.n_elem);
+    velocity_ = momentum_ * velocity_ + grad;
+    theta -= lr_ * velocity_;
+  }
+
+ private:
+  float lr_, momentum_;
+  arma::fvec velocity_;  // v, same length as θ
+};
+
+// s ← α s + (1 − α) g²;  θ ← θ − lr · g / (√s + ε).
+class RmsProp : public Optimizer {
+ public:
+  RmsProp(double lr, double alpha, double eps) : lr_(float(lr)), alpha_(float(alpha)), eps_(float(eps)) {}
+  void Step(arma::fvec& theta, const arma::fvec& grad) override {
+    if (square_avg_.n_elem != grad.n_elem) square_avg_.zeros(grad.n_elem);
+    square_avg_ = alpha_ * square_avg_ + (1.0f - alpha_) * arma::square(grad);
+    theta -= lr_ * grad / (arma::sqrt(square_avg_) + eps_);
+  }
+
+ private:
+  float lr_, alpha_, eps_;
+  arma::fvec square_avg_;  // s, same length as θ
+};
+
+// m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
+class Adam : public Optimizer {
+ public:
+  Adam(double lr, double beta1, double beta2, double eps) : lr_(lr), beta1_(beta1), beta2_(beta2), eps_(eps) {}
+  void Step(arma::fvec& theta, const arma::fvec& grad) override {
+    if (m_.n_elem != grad.n_elem) {
+      m_.zeros(grad.n_elem);
+      v_.zeros(grad.n_elem);
+    }
+    ++t_;
+    const float b1 = float(beta1_), b2 = float(beta2_);
+    m_ = b1 * m_ + (1.0f - b1) * grad;
+    v_ = b2 * v_ + (1.0f - b2) * arma::square(grad);
+    const float step = float(lr_ / (1.0 - std::pow(beta1_, t_)));           // lr / (1 − β₁ᵗ)
+    const float root_correction = float(std::sqrt(1.0 - std::pow(beta2_, t_)));  // √(1 − β₂ᵗ)
+    theta -= step * m_ / (arma::sqrt(v_) / root_correction + float(eps_));
+  }
+
+ private:
+  double lr_, beta1_, beta2_, eps_;
+  long t_ = 0;
+  arma::fvec m_, v_;  // first and second moment estimates, same length as θ
+};
+
+// Throws flbench::Error for an unknown name or out-of-range hyper-parameters.
+inline std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c) {
+  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw Error("learning rate must be > 0 (got " + std::to_string(c.lr) + ")");
+  if (!(c.eps > 0)) throw Error("eps must be > 0 (got " + std::to_string(c.eps) + ")");
+  if (c.name == "sgd") {
+    if (!(c.momentum >= 0 && c.momentum < 1))
+      throw Error("momentum must be in [0, 1) (got " + std::to_string(c.momentum) + ")");
+    return std::make_unique<Sgd>(c.lr, c.momentum);
+  }
+  if (c.name == "rmsprop") {
+    if (!(c.alpha >= 0 && c.alpha < 1)) throw Error("alpha must be in [0, 1) (got " + std::to_string(c.alpha) + ")");
+    return std::make_unique<RmsProp>(c.lr, c.alpha, c.eps);
+  }
+  if (c.name == "adam") {
+    if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1))
+      throw Error("adam betas must be in [0, 1) (got " + std::to_string(c.beta1) + ", " + std::to_string(c.beta2) + ")");
+    return std::make_unique<Adam>(c.lr, c.beta1, c.beta2, c.eps);
+  }
+  throw Error("unknown optimizer '" + c.name + "' (valid: sgd, rmsprop, adam)");
+}
+
+// The gradient's 2-norm (accumulated in double). If max_norm > 0 and the norm exceeds it, scales grad to norm
+// max_norm (torch.nn.utils.clip_grad_norm_). Returns the norm before clipping (NaN/Inf if grad is not finite).
+inline double ClipGradNorm(arma::fvec& grad, double max_norm) {
+  double sq = 0;
+  for (float g : grad) sq += double(g) * g;
+  const double norm = std::sqrt(sq);
+  if (max_norm > 0 && norm > max_norm && std::isfinite(norm)) grad *= float(max_norm / norm);
+  return norm;
+}
+
+}  // namespace flbench
