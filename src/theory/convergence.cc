@@ -1,0 +1,255 @@
+// Full-batch GD on the recurrent weights of a ReLU RNN: forward and BPTT side by side, then the GD loop.
+// Entry points: RnnRegression<T>, RunConvergence, SpectralNorm, LogSlope. Tested by tests/theory_convergence_test.cc.
+//
+// Dimension legend: m = width, n = sequences, L = length, dx = input dim, dy = output dim, N = n·L.
+// Column block ℓ = 0..L−1 of X, Y, H, dG (columns [ℓ·n, (ℓ+1)·n)) is step ℓ+1 of every sequence.
+//
+// Forward stores h_ℓ for every step. Backward runs ℓ = L … 2 (paper indexing):
+//   dh_ℓ = Bᵀ r_ℓ + Wᵀ dg_{ℓ+1}   (no second term at ℓ = L),   r_ℓ = B h_ℓ − y*_ℓ,
+//   dg_ℓ = dh_ℓ ⊙ φ'(g_ℓ)         (ReLU: φ' read from the stored h_ℓ > 0),
+//   ∇f(W) = Σ_{ℓ=2..L} dg_ℓ h_{ℓ−1}ᵀ (one product over all steps at once; step 1 adds nothing as h_0 = 0).
+#include "theory/convergence.h"
+
+#include <cmath>
+#include <limits>
+
+#include "util/error.h"
+#include "util/rng.h"
+
+namespace flbench::theory {
+
+void ValidateConvergenceConfig(const ConvergenceConfig& c) {
+  auto bad = [](const std::string& what) { throw Error("convergence config: " + what); };
+  if (c.m <= 0) bad("m must be positive, got " + std::to_string(c.m));
+  if (c.n <= 0) bad("n must be positive, got " + std::to_string(c.n));
+  if (c.L < 2) bad("L must be >= 2 (the loss starts at step 2), got " + std::to_string(c.L));
+  if (c.dx < 2) bad("dx must be >= 2 (the last input coordinate is the fixed 1/sqrt(2)), got " + std::to_string(c.dx));
+  if (c.dy < 1) bad("dy must be >= 1, got " + std::to_string(c.dy));
+  if (!(c.w_var >= 0) || !std::isfinite(c.w_var)) bad("w_var must be finite and >= 0");
+  if (!(c.a_var > 0) || !std::isfinite(c.a_var)) bad("a_var must be finite and > 0");
+  if (!(c.b_var > 0) || !std::isfinite(c.b_var)) bad("b_var must be finite and > 0");
+  if (!(c.eta0 > 0) || !std::isfinite(c.eta0)) bad("eta0 must be finite and > 0");
+  if (c.max_iters < 0) bad("max_iters must be >= 0, got " + std::to_string(c.max_iters));
+  if (!(c.epsilon >= 0) || !std::isfinite(c.epsilon)) bad("epsilon must be finite and >= 0");
+}
+
+template <typename T>
+RnnRegression<T>::RnnRegression(const ConvergenceConfig& c) : config_(c) {
+  ValidateConvergenceConfig(c);
+  const arma::uword m = c.m, n = c.n, L = c.L, dx = c.dx, dy = c.dy, N = n * L;
+  // Data: x with ‖x‖ = 1 and last coordinate 1/√2; y* ~ N(0, I/dy). Independent of m.
+  Rng data(DeriveSeed(c.seed, "data"));
+  X_.set_size(dx, N);
+  Y_.set_size(dy, N);
+  const double half = std::sqrt(0.5);
+  for (arma::uword j = 0; j < N; ++j) {
+    double s = 0;
+    std::vector<double> v(dx - 1);
+    for (auto& e : v) {
+      e = data.Normal();
+      s += e * e;
+    }
+    const double f = s > 0 ? half / std::sqrt(s) : 0.0;
+    for (arma::uword r = 0; r + 1 < dx; ++r) X_(r, j) = static_cast<T>(v[r] * f);
+    X_(dx - 1, j) = static_cast<T>(half);
+  }
+  const double sy = std::sqrt(1.0 / c.dy);
+  for (arma::uword j = 0; j < N; ++j)
+    for (arma::uword r = 0; r < dy; ++r) Y_(r, j) = static_cast<T>(sy * data.Normal());
+  // Weights: W(0), A, B in that order from one stream.
+  Rng wr(DeriveSeed(c.seed, "weights"));
+  auto fill = [&wr](Mat& M, arma::uword rows, arma::uword cols, double var) {
+    M.set_size(rows, cols);
+    const double s = std::sqrt(var);
+    for (arma::uword j = 0; j < cols; ++j)
+      for (arma::uword i = 0; i < rows; ++i) M(i, j) = static_cast<T>(s * wr.Normal());
+  };
+  fill(W0_, m, m, c.w_var / c.m);
+  fill(A_, m, dx, c.a_var / c.m);
+  fill(B_, dy, m, c.b_var / c.dy);
+  AX_ = A_ * X_;  // m×N
+  H_.set_size(m, N);
+  dG_.set_size(m, N);
+}
+
+template <typename T>
+void RnnRegression<T>::Forward(const Mat& W) {  // W: m×m
+  const arma::uword m = config_.m, n = config_.n, L = config_.L;
+  if (W.n_rows != m || W.n_cols != m)
+    throw Error("RnnRegression: W must be " + std::to_string(m) + "x" + std::to_string(m));
+  const bool relu = config_.activation == Activation::kRelu;
+  for (arma::uword l = 0; l < L; ++l) {  // t = 0 … L−1
+    auto Hl = H_.cols(l * n, (l + 1) * n - 1);  // m×n
+    if (l == 0) {
+      Hl = AX_.cols(0, n - 1);
+    } else {
+      Hl = W * H_.cols((l - 1) * n, l * n - 1) + AX_.cols(l * n, (l + 1) * n - 1);
+    }
+    if (relu) {
+      T* h = H_.colptr(l * n);
+      for (arma::uword k = 0; k < m * n; ++k) h[k] = h[k] > T(0) ? h[k] : T(0);
+    }
+  }
+  const arma::uword N = n * L;
+  R_ = B_ * H_.cols(n, N - 1) - Y_.cols(n, N - 1);  // dy×n(L−1)
+}
+
+template <typename T>
+double RnnRegression<T>::Loss(const Mat& W) {
+  Forward(W);
+  double s = 0;
+  const T* r = R_.memptr();
+  for (arma::uword k = 0; k < R_.n_elem; ++k) s += static_cast<double>(r[k]) * r[k];
+  return 0.5 * s;
+}
+
+template <typename T>
+double RnnRegression<T>::LossAndGradient(const Mat& W, Mat* grad) {
+  const double f = Loss(W);
+  const arma::uword m = config_.m, n = config_.n, L = config_.L, N = n * L;
+  const bool relu = config_.activation == Activation::kRelu;
+  const Mat BtR = B_.t() * R_;  // m×n(L−1): column block ℓ−1 is Bᵀ r at step ℓ (0-based ℓ >= 1)
+  Mat dH;                       // m×n: Wᵀ dg from the step after
+  for (arma::uword l = L - 1; l >= 1; --l) {  // t = L−1 … 1 (0-based steps)
+    auto dg = dG_.cols(l * n, (l + 1) * n - 1);  // m×n
+    dg = BtR.cols((l - 1) * n, l * n - 1);
+    if (l < L - 1) dg += dH;
+    if (relu) {
+      T* g = dG_.colptr(l * n);
+      const T* h = H_.colptr(l * n);
+      for (arma::uword k = 0; k < m * n; ++k)
+        if (!(h[k] > T(0))) g[k] = T(0);
+    }
+    if (l > 1) dH = W.t() * dG_.cols(l * n, (l + 1) * n - 1);
+  }
+  *grad = dG_.cols(n, N - 1) * H_.cols(0, N - n - 1).t();  // m×m
+  return f;
+}
+
+template class RnnRegression<float>;
+template class RnnRegression<double>;
+
+double SpectralNorm(const arma::mat& M, double rel_tol, int max_iters) {
+  if (M.n_elem == 0) return 0.0;
+  Rng rng(0x5eedULL);
+  arma::vec v(M.n_cols);
+  for (auto& e : v) e = rng.Normal();
+  v /= arma::norm(v, 2);
+  double sigma = 0;
+  for (int it = 0; it < max_iters; ++it) {
+    const arma::vec u = M * v;  // rows
+    const double s = arma::norm(u, 2);
+    if (s == 0) return 0.0;
+    arma::vec w = M.t() * u;    // cols
+    const double wn = arma::norm(w, 2);
+    v = w / wn;
+    if (std::abs(s - sigma) <= rel_tol * s) return s;
+    sigma = s;
+  }
+  return arma::norm(M * v, 2);
+}
+
+double LogSlope(const std::vector<double>& y, int first, int last) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int k = 0;
+  for (int t = std::max(first, 0); t <= last && t < static_cast<int>(y.size()); ++t) {
+    if (!(y[t] > 0) || !std::isfinite(y[t])) continue;
+    const double ly = std::log(y[t]);
+    sx += t;
+    sy += ly;
+    sxx += static_cast<double>(t) * t;
+    sxy += t * ly;
+    ++k;
+  }
+  if (k < 2) return std::numeric_limits<double>::quiet_NaN();
+  const double den = k * sxx - sx * sx;
+  return (k * sxy - sx * sy) / den;
+}
+
+namespace {
+
+template <typename T>
+ConvergenceResult RunTyped(const ConvergenceConfig& c) {
+  using Mat = arma::Mat<T>;
+  RnnRegression<T> problem(c);
+  ConvergenceResult r;
+  Mat W = problem.W0();  // m×m
+  Mat grad;              // m×m
+  const double f0 = problem.LossAndGradient(W, &grad);
+  // Hidden-state norms at initialisation, step by step.
+  const arma::uword n = c.n;
+  for (int l = 0; l < c.L; ++l) {
+    double s = 0;
+    for (arma::uword i = 0; i < n; ++i) s += arma::norm(arma::conv_to<arma::vec>::from(problem.H().col(l * n + i)), 2);
+    r.hidden_norms.push_back(s / static_cast<double>(n));
+  }
+  r.loss.push_back(f0);
+  r.move_fro.push_back(0.0);
+  if (f0 <= c.epsilon * f0) r.iters_to_epsilon = 0;
+  const T eta = static_cast<T>(c.eta0 / c.m);
+  for (int t = 1; t <= c.max_iters && r.iters_to_epsilon < 0; ++t) {
+    W -= eta * grad;
+    const double f = t < c.max_iters ? problem.LossAndGradient(W, &grad) : problem.Loss(W);
+    r.iterations = t;
+    r.loss.push_back(f);
+    r.move_fro.push_back(static_cast<double>(arma::norm(W - problem.W0(), "fro")));
+    if (!std::isfinite(f) || f > 1e6 * f0) {
+      r.diverged = true;
+      break;
+    }
+    if (f <= c.epsilon * f0) r.iters_to_epsilon = t;
+  }
+  r.fit_begin = r.iterations / 2;
+  r.fit_end = r.iterations;
+  r.log_slope = LogSlope(r.loss, r.fit_begin, r.fit_end);
+  r.rate = std::exp(r.log_slope);
+  const arma::mat delta = arma::conv_to<arma::mat>::from(W - problem.W0());  // m×m
+  r.final_move_fro = arma::norm(delta, "fro");
+  r.move_spectral = SpectralNorm(delta);
+  r.w0_spectral = SpectralNorm(arma::conv_to<arma::mat>::from(problem.W0()));
+  return r;
+}
+
+}  // namespace
+
+ConvergenceResult RunConvergence(const ConvergenceConfig& c) {
+  ValidateConvergenceConfig(c);
+  return c.precision == Precision::kFloat32 ? RunTyped<float>(c) : RunTyped<double>(c);
+}
+
+nlohmann::json ToJson(const ConvergenceConfig& c) {
+  return {{"m", c.m},
+          {"n", c.n},
+          {"L", c.L},
+          {"dx", c.dx},
+          {"dy", c.dy},
+          {"w_var", c.w_var},
+          {"a_var", c.a_var},
+          {"b_var", c.b_var},
+          {"eta0", c.eta0},
+          {"max_iters", c.max_iters},
+          {"epsilon", c.epsilon},
+          {"activation", c.activation == Activation::kRelu ? "relu" : "linear"},
+          {"precision", c.precision == Precision::kFloat64 ? "float64" : "float32"},
+          {"seed", c.seed}};
+}
+
+nlohmann::json ToJson(const ConvergenceResult& r) {
+  // NaN is not JSON: a slope that could not be fitted is written as null.
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  return {{"loss", r.loss},
+          {"move_fro", r.move_fro},
+          {"iterations", r.iterations},
+          {"iters_to_epsilon", r.iters_to_epsilon},
+          {"diverged", r.diverged},
+          {"log_slope", num(r.log_slope)},
+          {"rate", num(r.rate)},
+          {"fit_begin", r.fit_begin},
+          {"fit_end", r.fit_end},
+          {"move_spectral", r.move_spectral},
+          {"final_move_fro", r.final_move_fro},
+          {"w0_spectral", r.w0_spectral},
+          {"hidden_norms", r.hidden_norms}};
+}
+
+}  // namespace flbench::theory
