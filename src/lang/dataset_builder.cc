@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <unordered_set>
 
@@ -89,9 +90,14 @@ class Builder {
     if (!perturb && Count(static_cast<long>(asked)) > range.Available(member)) {
       const int64_t have = range.Available(member).get_si();
       int64_t given = 0;
-      for (size_t i = 0; i < want.size(); ++i) given += share[i] = want[i] * have / asked;
-      for (size_t i = 0; given < have; i = (i + 1) % want.size())
-        if (want[i] > share[i]) ++share[i], ++given;
+      // Largest remainder: floor shares, then one more to the largest fractional parts (ties: earlier split).
+      std::vector<std::pair<int64_t, size_t>> remainders;
+      for (size_t i = 0; i < want.size(); ++i) {
+        given += share[i] = want[i] * have / asked;
+        remainders.push_back({-(want[i] * have % asked), i});
+      }
+      std::sort(remainders.begin(), remainders.end());
+      for (size_t j = 0; given < have; ++j, ++given) ++share[remainders[j].second];
       std::string split_text;
       for (size_t i = 0; i < want.size(); ++i)
         split_text += fmt::format("{}{} {} of {} asked", i ? ", " : "", names[i], share[i], want[i]);

@@ -2,6 +2,7 @@
 #include "lang/spec.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -240,6 +241,13 @@ std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std
   Dfa from_regex;
   if (has_regex) {
     regex = r.Scalar(root["regex"], "regex");
+    {  // RE2 is the oracle: its verdict on the syntax comes first, with its own message.
+      RE2::Options opts;
+      opts.set_log_errors(false);
+      opts.set_encoding(RE2::Options::EncodingLatin1);
+      RE2 re(regex, opts);
+      if (!re.ok()) r.Fail(root["regex"], fmt::format("invalid regex '{}': {}", regex, re.error()));
+    }
     from_regex = CompileRegex(regex, info.alphabet, r.Where(root["regex"]));
   }
   if (has_dfa) {

@@ -1,0 +1,174 @@
+// BuildDataset: sizes, balance, disjointness, take-all notes, next-symbol targets, determinism.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "lang/dataset_builder.h"
+#include "lang/spec.h"
+#include "testutil/reference.h"
+#include "util/error.h"
+
+namespace flbench {
+namespace {
+
+std::string Text(const Example& e) { return std::string(e.x.begin(), e.x.end()); }
+
+std::vector<const Split*> AllSplits(const Dataset& d) {
+  std::vector<const Split*> v{&d.train, &d.validation};
+  for (const auto& t : d.tests) v.push_back(&t);
+  return v;
+}
+
+TEST(DatasetTest, SizesBalanceRangesAndDisjointness) {
+  auto lang = LoadLanguage("tomita4");
+  DatasetSpec spec;
+  spec.train = 1000;
+  spec.validation = 100;
+  spec.test = 300;
+  spec.min_len = 2;
+  spec.max_len = 20;
+  spec.test_bins = {{21, 30}, {31, 40}};
+  const Dataset d = BuildDataset(*lang, spec);
+  EXPECT_EQ(d.train.examples.size(), 1000u);
+  EXPECT_EQ(d.validation.examples.size(), 100u);
+  ASSERT_EQ(d.tests.size(), 3u);
+  EXPECT_EQ(d.tests[1].name, "test[21,30]");
+  std::set<std::string> seen;
+  const auto& ref = testing::ReferenceLanguages().at("tomita4");
+  for (const Split* s : AllSplits(d)) {
+    int pos = 0;
+    for (const Example& e : s->examples) {
+      EXPECT_TRUE(seen.insert(Text(e)).second) << "duplicate across or within splits";
+      EXPECT_GE(static_cast<int>(e.x.size()), s->min_len);
+      EXPECT_LE(static_cast<int>(e.x.size()), s->max_len);
+      EXPECT_EQ(ref(lang->Decode(e.x)), e.label == 1);
+      pos += e.label;
+    }
+    EXPECT_EQ(pos, static_cast<int>((s->examples.size() + 1) / 2)) << s->name;
+  }
+}
+
+TEST(DatasetTest, TakesAllWhenTheLanguageIsSmallAndSaysSo) {
+  auto lang = LoadLanguage("tomita1");  // 49 members with length in [2, 50]
+  DatasetSpec spec;
+  spec.task = Task::kNextSymbol;
+  spec.train = 50;
+  spec.test = 100;
+  spec.min_len = 2;
+  spec.max_len = 50;
+  std::vector<std::string> notes;
+  const Dataset d = BuildDataset(*lang, spec, &notes);
+  EXPECT_EQ(d.train.examples.size() + d.tests[0].examples.size(), 49u);
+  EXPECT_EQ(d.train.examples.size(), 16u);  // 49 shared 50:100 → 16.3 : 32.7 → 16 : 33
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("only 49 members"), std::string::npos) << notes[0];
+}
+
+TEST(DatasetTest, NextSymbolTargetsMatchBruteForce) {
+  for (const char* name : {"tomita3", "d2", "dyck2", "anbn", "abab"}) {
+    SCOPED_TRACE(name);
+    auto lang = LoadLanguage(name);
+    const auto& ref = testing::ReferenceLanguages().at(name);
+    DatasetSpec spec;
+    spec.task = Task::kNextSymbol;
+    spec.train = 40;
+    spec.test = 0;
+    spec.min_len = 1;
+    spec.max_len = lang->symbols() > 2 ? 5 : 8;
+    const int search = lang->symbols() > 2 ? 6 : 10;  // longest completion needed: the depth, ≤ max_len + 1
+    const Dataset d = BuildDataset(*lang, spec);
+    ASSERT_FALSE(d.train.examples.empty());
+    for (const Example& e : d.train.examples) {
+      ASSERT_EQ(e.label, 1);
+      ASSERT_EQ(e.next.size(), e.x.size());
+      const std::string s = lang->Decode(e.x);
+      for (size_t t = 0; t < e.x.size(); ++t) {
+        const std::string prefix = s.substr(0, t + 1);
+        for (int a = 0; a <= lang->symbols(); ++a) {
+          bool expected;
+          if (a == lang->symbols()) {
+            expected = ref(prefix);
+          } else {  // can prefix·a be completed to a member? search completions up to length 10
+            expected = false;
+            for (int k = 0; k <= search && !expected; ++k)
+              for (const auto& tail : testing::AllStrings(lang->alphabet(), k))
+                if (ref(prefix + lang->alphabet()[a] + tail)) {
+                  expected = true;
+                  break;
+                }
+          }
+          ASSERT_EQ((e.next[t] >> a & 1) != 0, expected) << s << " prefix " << prefix << " symbol " << a;
+        }
+      }
+    }
+  }
+}
+
+TEST(DatasetTest, PerturbNegativesAreNonMembers) {
+  auto lang = LoadLanguage("dyck2");
+  DatasetSpec spec;
+  spec.negatives = Negatives::kPerturb;
+  spec.train = 400;
+  spec.test = 100;
+  spec.min_len = 2;
+  spec.max_len = 30;
+  const Dataset d = BuildDataset(*lang, spec);
+  int neg = 0;
+  for (const Example& e : d.train.examples)
+    if (!e.label) {
+      ++neg;
+      EXPECT_FALSE(lang->Accepts(e.x));
+    }
+  EXPECT_EQ(neg, 200);
+}
+
+TEST(DatasetTest, DeterministicAcrossRunsAndThreads) {
+  auto lang = LoadLanguage("d3");
+  DatasetSpec spec;
+  spec.train = 500;
+  spec.test = 100;
+  spec.min_len = 2;
+  spec.max_len = 60;
+  spec.test_bins = {{61, 80}};
+  spec.seed = 42;
+  auto fingerprint = [&] {
+    const Dataset d = BuildDataset(*lang, spec);
+    std::string f;
+    for (const Split* s : AllSplits(d))
+      for (const Example& e : s->examples) f += Text(e) + char('0' + e.label) + "|";
+    return f;
+  };
+  const std::string once = fingerprint();
+  EXPECT_EQ(once, fingerprint());
+  std::vector<std::string> in_threads(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) threads.emplace_back([&, i] { in_threads[i] = fingerprint(); });
+  for (auto& t : threads) t.join();
+  for (const auto& f : in_threads) EXPECT_EQ(f, once);
+  spec.seed = 43;
+  EXPECT_NE(once, fingerprint());
+}
+
+TEST(DatasetTest, ErrorsForEmptyRangesAndBadSpecs) {
+  auto abab = LoadLanguage("abab");
+  DatasetSpec spec;
+  spec.min_len = 5;
+  spec.max_len = 7;  // no member of (0101)* has length 5..7
+  try {
+    BuildDataset(*abab, spec);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no members with length in [5, 7]"), std::string::npos) << e.what();
+  }
+  spec.min_len = 9;
+  spec.max_len = 3;
+  EXPECT_THROW(BuildDataset(*abab, spec), Error);
+  spec.min_len = 0;
+  spec.max_len = 10;
+  spec.task = Task::kNextSymbol;
+  EXPECT_THROW(BuildDataset(*abab, spec), Error);
+}
+
+}  // namespace
+}  // namespace flbench
