@@ -16,6 +16,7 @@
 #include "lang/language_dfa.h"
 #include "lang/regex.h"
 #include "util/error.h"
+#include "util/yaml_reader.h"
 
 #ifndef FLBENCH_SOURCE_DIR
 #define FLBENCH_SOURCE_DIR "."
@@ -27,52 +28,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class SpecReader {
+class SpecReader : public YamlReader {
  public:
-  explicit SpecReader(const std::string& path) : path_(path) {}
-
-  [[noreturn]] void Fail(const YAML::Node& at, const std::string& what) const {
-    const YAML::Mark m = at.Mark();
-    throw Error(path_, m.line + 1, m.column + 1, what);
-  }
-  [[noreturn]] void Fail(const YAML::Mark& m, const std::string& what) const {
-    throw Error(path_, m.line + 1, m.column + 1, what);
-  }
-  std::string Where(const YAML::Node& at) const {
-    const YAML::Mark m = at.Mark();
-    return Error::Locate(path_, m.line + 1, m.column + 1);
-  }
-
-  std::string Scalar(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) Fail(n, fmt::format("'{}' must be a string", key));
-    return n.Scalar();
-  }
-  int Int(const YAML::Node& n, const std::string& key) const {
-    const std::string s = Scalar(n, key);
-    try {
-      size_t used = 0;
-      const long v = std::stol(s, &used);
-      if (used != s.size() || v < INT32_MIN || v > INT32_MAX) throw std::invalid_argument(s);
-      return static_cast<int>(v);
-    } catch (const std::exception&) {
-      Fail(n, fmt::format("'{}' must be an integer, got '{}'", key, s));
-    }
-  }
-
-  // Checks a mapping's keys: each allowed, none repeated (yaml-cpp keeps duplicates silently).
-  void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) const {
-    if (!map.IsMap()) Fail(map, what + " must be a mapping");
-    std::set<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string key = Scalar(it->first, "key");
-      if (!allowed.count(key)) {
-        std::string list;
-        for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
-        Fail(it->first, fmt::format("unknown key '{}' in {} (allowed: {})", key, what, list));
-      }
-      if (!seen.insert(key).second) Fail(it->first, fmt::format("duplicate key '{}' in {}", key, what));
-    }
-  }
+  explicit SpecReader(const std::string& path) : YamlReader(path) {}
 
   Dfa ReadDfa(const YAML::Node& node, const std::string& alphabet) const {
     CheckKeys(node, {"states", "start", "accepting", "transitions", "missing"}, "dfa");
@@ -144,14 +102,6 @@ class SpecReader {
     return Minimize(dfa);
   }
 
-  static std::string Join(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
-  }
-
- private:
-  std::string path_;
 };
 
 std::string Stem(const std::string& path) { return fs::path(path).stem().string(); }
@@ -188,12 +138,7 @@ std::vector<std::string> LanguageNames() {
 
 std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std::string& path) {
   SpecReader r(path);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw Error(path, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
-  }
+  const YAML::Node root = r.Parse(text);
   if (!root.IsMap()) throw Error(path, 1, 1, "a language file must be a YAML mapping with 'alphabet' and one of dfa/regex/grammar");
   r.CheckKeys(root, {"description", "source", "alphabet", "dfa", "regex", "grammar"}, "language file");
   if (!root["alphabet"]) r.Fail(root, "missing 'alphabet' (the symbols, e.g. \"01\")");

@@ -1,0 +1,128 @@
+// YamlReader: typed scalar access and key checks with located errors.
+#include "util/yaml_reader.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "util/error.h"
+
+namespace flbench {
+
+YAML::Node YamlReader::Parse(const std::string& text) const {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(path_, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+  }
+}
+
+YAML::Node YamlReader::ParseFile() const {
+  std::ifstream in(path_);
+  if (!in) throw Error(fmt::format("{}: cannot read file", path_));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return Parse(ss.str());
+}
+
+void YamlReader::Fail(const YAML::Node& at, const std::string& what) const {
+  const YAML::Mark m = at.Mark();
+  if (m.is_null()) throw Error(path_, 0, 0, what);
+  throw Error(path_, m.line + 1, m.column + 1, what);
+}
+
+std::string YamlReader::Where(const YAML::Node& at) const {
+  const YAML::Mark m = at.Mark();
+  return Error::Locate(path_, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1);
+}
+
+std::string YamlReader::Scalar(const YAML::Node& n, const std::string& key) const {
+  if (!n.IsScalar()) Fail(n, fmt::format("'{}' must be a single value, not a {}", key, n.IsSequence() ? "list" : "mapping"));
+  return n.Scalar();
+}
+
+int64_t YamlReader::Int64(const YAML::Node& n, const std::string& key) const {
+  const std::string s = Scalar(n, key);
+  try {
+    size_t used = 0;
+    const long long v = std::stoll(s, &used);
+    if (used == s.size()) return v;
+  } catch (const std::exception&) {
+  }
+  Fail(n, fmt::format("'{}' must be an integer, got '{}'", key, s));
+}
+
+int YamlReader::Int(const YAML::Node& n, const std::string& key) const {
+  const int64_t v = Int64(n, key);
+  if (v < INT32_MIN || v > INT32_MAX) Fail(n, fmt::format("'{}' is out of range: {}", key, v));
+  return static_cast<int>(v);
+}
+
+uint64_t YamlReader::UInt64(const YAML::Node& n, const std::string& key) const {
+  const std::string s = Scalar(n, key);
+  try {
+    size_t used = 0;
+    if (!s.empty() && s[0] != '-') {
+      const unsigned long long v = std::stoull(s, &used);
+      if (used == s.size()) return v;
+    }
+  } catch (const std::exception&) {
+  }
+  Fail(n, fmt::format("'{}' must be a non-negative integer, got '{}'", key, s));
+}
+
+double YamlReader::Double(const YAML::Node& n, const std::string& key) const {
+  const std::string s = Scalar(n, key);
+  try {
+    size_t used = 0;
+    const double v = std::stod(s, &used);
+    if (used == s.size() && std::isfinite(v)) return v;
+  } catch (const std::exception&) {
+  }
+  Fail(n, fmt::format("'{}' must be a number, got '{}'", key, s));
+}
+
+bool YamlReader::Bool(const YAML::Node& n, const std::string& key) const {
+  const std::string s = Scalar(n, key);
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  Fail(n, fmt::format("'{}' must be true or false, got '{}'", key, s));
+}
+
+std::vector<YAML::Node> YamlReader::ScalarOrList(const YAML::Node& n, const std::string& key) const {
+  std::vector<YAML::Node> out;
+  if (n.IsSequence()) {
+    if (n.size() == 0) Fail(n, fmt::format("'{}' is an empty list: a grid axis needs at least one value", key));
+    for (const auto& x : n) {
+      Scalar(x, key);
+      out.push_back(x);
+    }
+  } else {
+    Scalar(n, key);
+    out.push_back(n);
+  }
+  return out;
+}
+
+void YamlReader::CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) const {
+  if (!map.IsMap()) Fail(map, what + " must be a mapping (key: value)");
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const std::string key = Scalar(it->first, "key");
+    if (!allowed.count(key)) {
+      std::vector<std::string> list(allowed.begin(), allowed.end());
+      Fail(it->first, fmt::format("unknown key '{}' in {} (allowed: {})", key, what, Join(list)));
+    }
+    if (!seen.insert(key).second) Fail(it->first, fmt::format("duplicate key '{}' in {}", key, what));
+  }
+}
+
+std::string YamlReader::Join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+}  // namespace flbench
