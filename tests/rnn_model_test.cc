@@ -8,6 +8,7 @@
 
 #include "rnn/activation.h"
 #include "rnn/elman.h"
+#include "rnn/fast_math.h"
 #include "rnn/init.h"
 #include "util/error.h"
 #include "util/rng.h"
@@ -122,12 +123,29 @@ TEST(Activations, ValuesAndDerivativesFromOutputs) {
   EXPECT_STREQ(ActivationName(Activation::kCos), "cos");
 }
 
-TEST(Activations, FastTanhWithinOneMillionth) {
+TEST(FastMath, TanhWithinOneMillionth) {
   double worst = 0;
   for (double x = -20; x <= 20; x += 1e-3) worst = std::max(worst, std::fabs(FastTanh(float(x)) - std::tanh(x)));
   EXPECT_LT(worst, 1e-6);
   EXPECT_EQ(FastTanh(0.0f), 0.0f);
   EXPECT_EQ(FastTanh(100.0f), -FastTanh(-100.0f));
+}
+
+TEST(FastMath, ExpAndLog1pRelativeError) {
+  double worst_exp = 0, worst_log = 0;
+  for (double x = -87; x <= 0; x += 1e-3) {
+    const float xf = float(x);
+    worst_exp = std::max(worst_exp, std::fabs(FastExp(xf) / std::exp(double(xf)) - 1));
+  }
+  for (double e = 1e-30; e <= 1; e *= 1.001) {
+    const float ef = float(e);
+    worst_log = std::max(worst_log, std::fabs(FastLog1p(ef) / std::log1p(double(ef)) - 1));
+  }
+  EXPECT_LT(worst_exp, 3e-7);
+  EXPECT_LT(worst_log, 3e-7);
+  EXPECT_EQ(FastExp(0.0f), 1.0f);
+  EXPECT_GT(FastExp(-1000.0f), 0.0f);  // clamped, never 0 or denormal garbage
+  EXPECT_EQ(FastLog1p(0.0f), 0.0f);
 }
 
 TEST(Init, Schemes) {

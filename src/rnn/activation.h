@@ -27,8 +27,4 @@ void Activate(Activation a, T* z, T* aux, size_t n);
 template <typename T>
 void MultiplyByDerivative(Activation a, const T* h, const T* aux, T* g, size_t n);
 
-// tanh for float without a libm call per element, so the loop vectorises: a rational approximation
-// (odd degree-13 over even degree-6 polynomial on [−7.9, 7.9], the form Eigen uses); max abs error < 1e-6.
-float FastTanh(float x);
-
 }  // namespace flbench

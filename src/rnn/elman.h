@@ -83,10 +83,12 @@ class ElmanRnn {
   ElmanShape shape_;
   int n_ = 0, T_ = 0;  // columns and steps of the shard in flight
   arma::Mat<Real> UB_;    // m×d     U + b: the pre-activation's input part, one column per symbol
+  arma::Mat<Real> Wt_;    // m×m     Wᵀ, for the backward loop
   arma::Mat<Real> H_;     // m×(T·n) h_1 … h_T; columns [(t−1)·n, t·n) hold h_t
   arma::Mat<Real> S_;     // m×(T·n) sin z_t, for cos only
   arma::Mat<Real> Y_;     // o×(T·n) logits y_t (next-symbol), or o×n logits y_T (membership)
   arma::Mat<Real> dY_;    // same shape as Y_: scale · ∂loss_sum/∂y
+  arma::Mat<Real> SP_;    // same shape as Y_: log(1 + e^−|y|), the BCE's softplus term
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
 };
 
