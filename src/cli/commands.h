@@ -7,5 +7,6 @@
 namespace flbench {
 
 void AddLanguageCommands(CLI::App& app);  // languages, sample, accepts, dataset — lang_commands.cc
+void AddTrainCommand(CLI::App& app);
 
 }  // namespace flbench
