@@ -9,6 +9,7 @@
 #include <armadillo>
 #include <cmath>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "util/error.h"
@@ -89,22 +90,29 @@ class Adam : public Optimizer {
   arma::fvec m_, v_;  // first and second moment estimates, same length as θ
 };
 
+// A hyper-parameter as written on the command line (0.01, not 0.010000), for error messages.
+inline std::string ShowNumber(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
 // Throws flbench::Error for an unknown name or out-of-range hyper-parameters.
 inline std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c) {
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw Error("learning rate must be > 0 (got " + std::to_string(c.lr) + ")");
-  if (!(c.eps > 0)) throw Error("eps must be > 0 (got " + std::to_string(c.eps) + ")");
+  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw Error("learning rate must be > 0 (got " + ShowNumber(c.lr) + ")");
+  if (!(c.eps > 0)) throw Error("eps must be > 0 (got " + ShowNumber(c.eps) + ")");
   if (c.name == "sgd") {
     if (!(c.momentum >= 0 && c.momentum < 1))
-      throw Error("momentum must be in [0, 1) (got " + std::to_string(c.momentum) + ")");
+      throw Error("momentum must be in [0, 1) (got " + ShowNumber(c.momentum) + ")");
     return std::make_unique<Sgd>(c.lr, c.momentum);
   }
   if (c.name == "rmsprop") {
-    if (!(c.alpha >= 0 && c.alpha < 1)) throw Error("alpha must be in [0, 1) (got " + std::to_string(c.alpha) + ")");
+    if (!(c.alpha >= 0 && c.alpha < 1)) throw Error("alpha must be in [0, 1) (got " + ShowNumber(c.alpha) + ")");
     return std::make_unique<RmsProp>(c.lr, c.alpha, c.eps);
   }
   if (c.name == "adam") {
     if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1))
-      throw Error("adam betas must be in [0, 1) (got " + std::to_string(c.beta1) + ", " + std::to_string(c.beta2) + ")");
+      throw Error("adam betas must be in [0, 1) (got " + ShowNumber(c.beta1) + ", " + ShowNumber(c.beta2) + ")");
     return std::make_unique<Adam>(c.lr, c.beta1, c.beta2, c.eps);
   }
   throw Error("unknown optimizer '" + c.name + "' (valid: sgd, rmsprop, adam)");

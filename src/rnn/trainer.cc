@@ -33,7 +33,7 @@ void ValidateTrainConfig(const TrainConfig& cfg) {
   if (cfg.width <= 0 || cfg.width > 65536) bad("width must be in [1, 65536] (got " + std::to_string(cfg.width) + ")");
   MakeOptimizer({cfg.optimizer, cfg.lr, cfg.momentum, cfg.alpha, cfg.beta1, cfg.beta2, cfg.eps});
   if (!(cfg.clip >= 0) || !std::isfinite(cfg.clip))
-    bad("clip must be ≥ 0 (0 = off) (got " + std::to_string(cfg.clip) + ")");
+    bad("clip must be ≥ 0 (0 = off) (got " + ShowNumber(cfg.clip) + ")");
   if (cfg.batch <= 0) bad("batch must be ≥ 1 (got " + std::to_string(cfg.batch) + ")");
   if (cfg.epochs <= 0) bad("epochs must be ≥ 1 (got " + std::to_string(cfg.epochs) + ")");
   if (cfg.patience < 0) bad("patience must be ≥ 0 (0 = never stop early) (got " + std::to_string(cfg.patience) + ")");
