@@ -7,6 +7,7 @@
 namespace flbench {
 
 void AddLanguageCommands(CLI::App& app);  // languages, sample, accepts, dataset — lang_commands.cc
+void AddSuiteCommands(CLI::App& app);     // run, report, merge, baseline, compare — suite_commands.cc
 void AddTrainCommand(CLI::App& app);
 
 }  // namespace flbench

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "flbench 0.1");
   flbench::AddLanguageCommands(app);
+  flbench::AddSuiteCommands(app);
   flbench::AddTrainCommand(app);
   try {
     app.parse(argc, argv);

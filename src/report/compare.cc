@@ -1,0 +1,113 @@
+// MakeBaseline / Compare over configuration groups (config without seed).
+#include "report/compare.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "report/table.h"
+#include "util/error.h"
+
+namespace flbench {
+
+namespace {
+
+struct Group {
+  std::string label;
+  std::map<std::string, std::vector<double>> by_split;  // split name → accuracies over seeds
+  int seeds = 0;
+};
+
+std::string GroupLabel(const nlohmann::json& c) {
+  const auto& m = c["model"];
+  std::string s = fmt::format("{} {} {} m={} {} lr={} init={} batch={} epochs={}", c["language"].get<std::string>(),
+                              c["data"]["task"].get<std::string>(), m["activation"].get<std::string>(), m["width"].dump(),
+                              m["optimizer"].get<std::string>(), m["lr"].dump(), m["init"].get<std::string>(),
+                              m["batch"].dump(), m["epochs"].dump());
+  if (c["data"]["task"] == "membership") s += " negatives=" + c["data"]["negatives"].get<std::string>();
+  return s;
+}
+
+std::map<std::string, Group> Groups(const std::vector<CellRecord>& records) {
+  std::map<std::string, Group> groups;
+  for (const auto& r : records) {
+    if (r.kind != "train") continue;
+    nlohmann::json c = r.config;
+    c.erase("seed_index");
+    c["model"].erase("seed");
+    Group& g = groups[HashKey(c)];
+    g.label = GroupLabel(r.config);
+    ++g.seeds;
+    for (const auto& t : r.result["tests"]) g.by_split[t["name"].get<std::string>()].push_back(t["acc"].get<double>());
+  }
+  return groups;
+}
+
+double Mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0 : s / v.size();
+}
+
+}  // namespace
+
+nlohmann::json MakeBaseline(const std::vector<CellRecord>& records, const std::string& suite_name) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& [key, g] : Groups(records))
+    for (const auto& [split, accs] : g.by_split)
+      groups.push_back({{"group", key}, {"label", g.label}, {"split", split}, {"mean", Mean(accs)}, {"seeds", g.seeds}});
+  return {{"suite", suite_name}, {"metric", "mean final test accuracy over seeds"}, {"groups", groups}};
+}
+
+Comparison Compare(const nlohmann::json& baseline, const std::vector<CellRecord>& records, double tolerance) {
+  if (!baseline.is_object() || !baseline.contains("groups") || !baseline["groups"].is_array())
+    throw Error("baseline: expected a JSON object with a 'groups' list (write one with `flbench baseline`)");
+  const auto groups = Groups(records);
+  Comparison cmp;
+  for (const auto& b : baseline["groups"]) {
+    if (!b.contains("group") || !b.contains("split") || !b.contains("mean") || !b["mean"].is_number())
+      throw Error("baseline: each group needs 'group', 'split' and a numeric 'mean': " + b.dump());
+    Comparison::Row row;
+    row.label = b.value("label", b["group"].get<std::string>());
+    row.split = b["split"];
+    row.baseline = b["mean"];
+    auto it = groups.find(b["group"].get<std::string>());
+    if (it == groups.end() || !it->second.by_split.count(row.split)) {
+      row.status = "missing";
+      ++cmp.missing;
+    } else {
+      const auto& accs = it->second.by_split.at(row.split);
+      row.ours = Mean(accs);
+      row.seeds = static_cast<int>(accs.size());
+      if (row.ours < row.baseline - tolerance) {
+        row.status = "regressed";
+        ++cmp.regressed;
+      } else if (row.ours > row.baseline + tolerance) {
+        row.status = "improved";
+        ++cmp.improved;
+      } else {
+        row.status = "ok";
+        ++cmp.ok;
+      }
+    }
+    cmp.rows.push_back(row);
+  }
+  return cmp;
+}
+
+std::string Comparison::Render() const {
+  std::string out;
+  MarkdownTable t({"status", "group", "split", "baseline", "ours", "Δ"},
+                  {Align::kLeft, Align::kLeft, Align::kLeft, Align::kRight, Align::kRight, Align::kRight});
+  for (const auto& r : rows) {
+    if (r.status == "ok") continue;
+    t.AddRow({r.status, r.label, r.split, FormatFixed(r.baseline, 3), r.status == "missing" ? "—" : FormatFixed(r.ours, 3),
+              r.status == "missing" ? "—" : fmt::format("{:+.3f}", r.ours - r.baseline)});
+  }
+  if (t.rows()) out += t.Render();
+  out += fmt::format("compare: {} group(s): {} ok, {} improved, {} regressed, {} missing — {}\n", rows.size(), ok, improved,
+                     regressed, missing, passed() ? "PASS" : "FAIL");
+  return out;
+}
+
+}  // namespace flbench

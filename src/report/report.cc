@@ -1,0 +1,159 @@
+// WriteReport: metadata block + the kind's rendering, written atomically beside the Markdown file.
+#include "report/report.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "report/csv.h"
+#include "util/error.h"
+
+#ifndef FLBENCH_SOURCE_DIR
+#define FLBENCH_SOURCE_DIR "."
+#endif
+
+namespace flbench {
+
+namespace fs = std::filesystem;
+
+ReportPaths ReportPaths::For(const std::string& markdown_path) {
+  ReportPaths p;
+  p.markdown = markdown_path;
+  fs::path path(markdown_path);
+  p.dir = path.parent_path().string();
+  p.base = path.stem().string();
+  p.stem = (path.parent_path() / path.stem()).string();
+  return p;
+}
+
+static std::string Capture(const std::string& command) {
+  std::string out;
+  if (FILE* f = popen(command.c_str(), "r")) {
+    char buf[512];
+    while (fgets(buf, sizeof buf, f)) out += buf;
+    pclose(f);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string CurrentCommit() {
+  const std::string dir = FLBENCH_SOURCE_DIR;
+  const std::string c = Capture("git -C '" + dir + "' describe --always --dirty --abbrev=10 2>/dev/null");
+  return c.empty() ? "unknown (not a git checkout)" : c;
+}
+
+std::string MachineDescription() {
+  std::string cpu = "unknown CPU";
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  char host[256] = "?";
+  gethostname(host, sizeof host - 1);
+  return fmt::format("{}, {} cores, {:.0f} GiB, host {}", cpu, std::thread::hardware_concurrency(),
+                     static_cast<double>(pages) * page / (1024.0 * 1024 * 1024), host);
+}
+
+std::string UtcNow() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+RunMeta RunMeta::FromStore(ResultStore& store) {
+  RunMeta m;
+  m.commit = store.GetMeta("commit").value_or("unknown");
+  m.date = store.GetMeta("date").value_or("unknown");
+  m.machine = store.GetMeta("machine").value_or("unknown");
+  m.jobs = std::stoi(store.GetMeta("jobs").value_or("0"));
+  m.wall_seconds = std::stod(store.GetMeta("wall_seconds").value_or("0"));
+  return m;
+}
+
+void RunMeta::Save(ResultStore& store) const {
+  store.SetMeta("commit", commit);
+  store.SetMeta("date", date);
+  store.SetMeta("machine", machine);
+  store.SetMeta("jobs", std::to_string(jobs));
+  store.SetMeta("wall_seconds", fmt::format("{:.3f}", wall_seconds));
+}
+
+std::vector<std::optional<CellRecord>> CollectRecords(const Suite& suite, ResultStore& store) {
+  std::vector<std::optional<CellRecord>> out;
+  out.reserve(suite.cells.size());
+  for (const Cell& c : suite.cells) out.push_back(store.Get(c.key));
+  return out;
+}
+
+void WriteFileAtomic(const std::string& path, const std::string& text) {
+  const fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw Error(fmt::format("{}: cannot write", path));
+  }
+  fs::rename(tmp, path);
+}
+
+size_t WriteReport(const Suite& suite, ResultStore& store, const ReportPaths& paths) {
+  const auto records = CollectRecords(suite, store);
+  size_t missing = 0;
+  double compute = 0;
+  for (const auto& r : records) {
+    if (!r) ++missing;
+    else compute += r->seconds;
+  }
+  RenderedReport body;
+  if (suite.kind == "train") {
+    body = RenderTrainReport(suite, records, paths);
+  } else {
+    throw Error(fmt::format("no report renderer for experiment kind '{}'", suite.kind));
+  }
+  const RunMeta meta = RunMeta::FromStore(store);
+  std::string md = fmt::format("# {}\n\n", suite.name);
+  if (!suite.description.empty()) md += suite.description + "\n\n";
+  md += "## Run\n\n";
+  md += fmt::format("- suite file: `{}` ({} cells, kind `{}`)\n", suite.path, suite.cells.size(), suite.kind);
+  md += fmt::format("- commit: `{}`\n- date: {}\n- machine: {}\n", meta.commit, meta.date, meta.machine);
+  md += fmt::format("- jobs (cells in parallel): {}; wall time of the run(s): {:.1f} s; compute time summed over cells: {:.1f} s\n",
+                    meta.jobs, meta.wall_seconds, compute);
+  md += fmt::format("- results database: `{}`; cells with results: {} of {}{}\n", store.path(),
+                    records.size() - missing, records.size(),
+                    missing ? " — **incomplete: run `flbench run` again to finish**" : "");
+  md += fmt::format("- files: [CSV]({}.csv) and [JSON]({}.json) of every cell\n\n", paths.base, paths.base);
+  md += body.markdown;
+
+  std::ostringstream csv;
+  CsvWriter writer(csv);
+  for (const auto& row : body.csv) writer.WriteRow(row);
+
+  nlohmann::json json = {{"suite", suite.name}, {"kind", suite.kind}, {"cells", nlohmann::json::array()}};
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!records[i]) continue;
+    json["cells"].push_back({{"key", records[i]->key},
+                             {"label", suite.cells[i].label},
+                             {"config", records[i]->config},
+                             {"result", records[i]->result},
+                             {"seconds", records[i]->seconds}});
+  }
+  for (const auto& [path, content] : body.files) WriteFileAtomic(path, content);
+  WriteFileAtomic(paths.Sibling(".csv"), csv.str());
+  WriteFileAtomic(paths.Sibling(".json"), json.dump(1) + "\n");
+  WriteFileAtomic(paths.markdown, md);
+  return missing;
+}
+
+}  // namespace flbench

@@ -1,0 +1,61 @@
+// Suite reports: Markdown (run metadata, the suite's tables beside the papers' numbers, plots linked
+// as SVG files, a per-configuration appendix) plus CSV and JSON of every cell. One renderer per
+// experiment kind; this header is the entry. Entry points: WriteReport, RunMeta, ReportPaths.
+// Tested by tests/report_train_test.cc and tests/cli_suite_test.cc.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results/store.h"
+#include "suite/suite.h"
+
+namespace flbench {
+
+// Where a report's files go: reports/<suite>.md (or --report PATH) and siblings with the same stem.
+struct ReportPaths {
+  std::string markdown;  // e.g. reports/table1.md
+  std::string stem;      // e.g. reports/table1 (no extension)
+  std::string dir;       // e.g. reports
+  std::string base;      // e.g. table1
+  static ReportPaths For(const std::string& markdown_path);
+  std::string Sibling(const std::string& suffix) const { return stem + suffix; }  // "-x.svg" → reports/table1-x.svg
+};
+
+// What the report says about how it was produced. Kept in the store's metadata by `flbench run`.
+struct RunMeta {
+  std::string commit;    // git describe of the source tree at run time
+  std::string date;      // UTC, ISO 8601, of the latest run
+  std::string machine;   // CPU model, cores, memory, host
+  int jobs = 0;
+  double wall_seconds = 0;  // summed over the runs that filled this store (resumed runs add up)
+  static RunMeta FromStore(ResultStore& store);
+  void Save(ResultStore& store) const;
+};
+
+std::string CurrentCommit();
+std::string MachineDescription();
+std::string UtcNow();
+
+// The cells' stored records, aligned with suite.cells (nullopt where a cell has no result yet).
+std::vector<std::optional<CellRecord>> CollectRecords(const Suite& suite, ResultStore& store);
+
+// Writes the Markdown, CSV, JSON and SVG files. Returns the number of cells without results.
+size_t WriteReport(const Suite& suite, ResultStore& store, const ReportPaths& paths);
+
+// Writes `text` to `path` atomically (temporary file + rename); throws flbench::Error on failure.
+void WriteFileAtomic(const std::string& path, const std::string& text);
+
+// Per-kind renderers. Each returns the Markdown body after the metadata block and adds files to
+// `files` (path → content) for plots; the CSV and JSON are written by the caller from `csv_rows`.
+struct RenderedReport {
+  std::string markdown;
+  std::vector<std::vector<std::string>> csv;  // header first
+  std::map<std::string, std::string> files;   // extra files (SVG plots): path → content
+};
+RenderedReport RenderTrainReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
+                                 const ReportPaths& paths);
+
+}  // namespace flbench

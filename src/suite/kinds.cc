@@ -1,0 +1,32 @@
+// The table of experiment kinds (explicit, so static linking cannot drop one).
+#include "suite/kinds.h"
+
+#include <fmt/format.h>
+
+#include "util/error.h"
+
+namespace flbench {
+
+namespace {
+struct Entry {
+  const char* name;
+  const Kind& (*get)();
+};
+const Entry kKinds[] = {
+    {"train", TrainKind},
+};
+}  // namespace
+
+const Kind& FindKind(const std::string& name) {
+  for (const Entry& e : kKinds)
+    if (name == e.name) return e.get();
+  throw Error(fmt::format("unknown experiment kind '{}' (known: {})", name, YamlReader::Join(KindNames())));
+}
+
+std::vector<std::string> KindNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : kKinds) names.push_back(e.name);
+  return names;
+}
+
+}  // namespace flbench

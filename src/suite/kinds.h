@@ -1,0 +1,36 @@
+// Experiment kinds: each reads its part of a suite file into cells, and runs one cell to a result
+// JSON. The runner and the store see only Cell and JSON, so new kinds plug in without touching them.
+// Entry points: Kind, FindKind, KindNames. The train kind is in train_kind.cc.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "suite/suite.h"
+#include "util/yaml_reader.h"
+
+namespace flbench {
+
+class Kind {
+ public:
+  virtual ~Kind() = default;
+  // Top-level keys this kind accepts besides name, description, kind, seed and report.
+  virtual std::set<std::string> Keys() const = 0;
+  // Reads the kind's keys (and `report:`, which may be null) from the suite file and fills suite.cells,
+  // suite.report and suite.info. Throws flbench::Error located in the file for bad input.
+  virtual void Expand(const YamlReader& r, const YAML::Node& root, Suite& suite) const = 0;
+  // Runs one cell (from the calling thread; cells run in parallel, so Run must be thread-safe).
+  virtual nlohmann::json Run(const Cell& cell) const = 0;
+};
+
+// Throws flbench::Error listing the known kinds.
+const Kind& FindKind(const std::string& name);
+std::vector<std::string> KindNames();
+
+const Kind& TrainKind();
+
+}  // namespace flbench

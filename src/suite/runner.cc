@@ -1,0 +1,170 @@
+// RunSuite: pending cells sorted by cost (largest first) are pulled from an atomic index by `jobs`
+// TBB workers; each result is Put into the store the moment its cell finishes.
+#include "suite/runner.h"
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "rnn/blas_threads.h"
+#include "suite/kinds.h"
+#include "util/error.h"
+
+namespace flbench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string Duration(double s) {
+  if (!(s >= 0) || s > 1e7) return "?";
+  const long t = static_cast<long>(s + 0.5);
+  if (t >= 3600) return fmt::format("{}h{:02}m", t / 3600, t / 60 % 60);
+  if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
+  return fmt::format("{}s", t);
+}
+
+// Progress on stderr: one rewritten line on a terminal, one line per finished cell otherwise.
+class Progress {
+ public:
+  Progress(size_t total, bool enabled) : total_(total), enabled_(enabled), tty_(isatty(2)), start_(Clock::now()) {}
+
+  void Started() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++running_;
+    if (tty_) Draw("");
+  }
+  void Finished(const std::string& label, const std::string& outcome, double cost_done, double cost_total) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    ++done_;
+    done_cost_ += cost_done;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    eta_ = done_cost_ > 0 ? elapsed * (cost_total - done_cost_) / done_cost_ : -1;
+    if (!enabled_) return;
+    if (tty_) {
+      Draw(label + " → " + outcome);
+    } else {
+      std::fprintf(stderr, "[%zu/%zu] %s → %s (%s elapsed, ETA %s)\n", done_, total_, label.c_str(), outcome.c_str(),
+                   Duration(elapsed).c_str(), Duration(eta_).c_str());
+    }
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (enabled_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  void Draw(const std::string& last) {
+    if (!enabled_) return;
+    std::string line = fmt::format("[{}/{}] running {} · ETA {} · {}", done_, total_, running_,
+                                   eta_ < 0 ? std::string("?") : Duration(eta_), last);
+    if (line.size() > 110) line = line.substr(0, 107) + "...";
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fflush(stderr);
+  }
+
+  std::mutex mu_;
+  size_t total_, done_ = 0, running_ = 0;
+  double done_cost_ = 0, eta_ = -1;
+  bool enabled_, tty_;
+  Clock::time_point start_;
+};
+
+std::string Outcome(const nlohmann::json& r) {
+  if (r.contains("diverged") && r["diverged"].is_boolean() && r["diverged"].get<bool>()) return "diverged";
+  if (r.contains("tests") && r["tests"].is_array() && !r["tests"].empty())
+    return fmt::format("test acc {:.3f}", r["tests"][0]["acc"].get<double>());
+  if (r.contains("summary") && r["summary"].is_string()) return r["summary"].get<std::string>();
+  return "done";
+}
+
+}  // namespace
+
+bool InShard(const std::string& key, int index, int count) {
+  if (count <= 1) return true;
+  const uint64_t h = std::stoull(key.substr(0, 15), nullptr, 16);
+  return static_cast<int>(h % static_cast<uint64_t>(count)) == index;
+}
+
+std::pair<int, int> ParseShard(const std::string& text) {
+  int i = 0, n = 0, used = 0;
+  if (std::sscanf(text.c_str(), "%d/%d%n", &i, &n, &used) != 2 || used != static_cast<int>(text.size()) || n < 1 ||
+      i < 0 || i >= n)
+    throw Error(fmt::format("--shard: expected I/N with 0 ≤ I < N (e.g. 0/4), got '{}'", text));
+  return {i, n};
+}
+
+RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& options) {
+  const auto start = Clock::now();
+  RunSummary summary;
+  summary.cells = suite.cells.size();
+  std::vector<const Cell*> pending;
+  for (const Cell& c : suite.cells) {
+    if (!InShard(c.key, options.shard_index, options.shard_count)) continue;
+    ++summary.in_shard;
+    if (!options.force && store.Has(c.key)) {
+      ++summary.already;
+      continue;
+    }
+    pending.push_back(&c);
+  }
+  // Largest first for load balance; ties in suite order (stable) so runs are reproducible.
+  std::stable_sort(pending.begin(), pending.end(), [](const Cell* a, const Cell* b) { return a->cost > b->cost; });
+  double cost_total = 0;
+  for (const Cell* c : pending) cost_total += c->cost;
+
+  const Kind& kind = FindKind(suite.kind);
+  PinBlasToOneThread();  // parallelism is across cells; a cell's BLAS calls stay on its own thread
+  int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(pending.size())));
+  if (options.progress && summary.already > 0)
+    std::fprintf(stderr, "%s: %zu of %zu cells already in %s; running %zu\n", suite.name.c_str(), summary.already,
+                 summary.in_shard, store.path().c_str(), pending.size());
+
+  Progress progress(pending.size(), options.progress);
+  std::atomic<size_t> next{0};
+  std::mutex failures_mu;
+  tbb::task_arena arena(jobs);
+  arena.execute([&] {
+    tbb::parallel_for(0, jobs, 1, [&](int) {
+      for (size_t i = next++; i < pending.size(); i = next++) {
+        const Cell& cell = *pending[i];
+        progress.Started();
+        const auto t0 = Clock::now();
+        try {
+          nlohmann::json result = kind.Run(cell);
+          CellRecord rec;
+          rec.key = cell.key;
+          rec.suite = suite.name;
+          rec.kind = cell.kind;
+          rec.config = cell.config;
+          rec.result = std::move(result);
+          rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+          store.Put(rec);
+          progress.Finished(cell.label, Outcome(rec.result), cell.cost, cost_total);
+        } catch (const std::exception& e) {
+          {
+            std::lock_guard<std::mutex> lock(failures_mu);
+            summary.failures.push_back(cell.label + ": " + e.what());
+          }
+          progress.Finished(cell.label, std::string("FAILED: ") + e.what(), cell.cost, cost_total);
+        }
+      }
+    }, tbb::simple_partitioner());
+  });
+  progress.Close();
+  summary.ran = pending.size() - summary.failures.size();
+  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace flbench

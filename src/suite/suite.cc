@@ -1,0 +1,86 @@
+// Suite files: the common keys, then the kind's Expand; keys are hashed into cell keys.
+#include "suite/suite.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "results/store.h"
+#include "suite/kinds.h"
+#include "util/error.h"
+#include "util/yaml_reader.h"
+
+#ifndef FLBENCH_SOURCE_DIR
+#define FLBENCH_SOURCE_DIR "."
+#endif
+
+namespace flbench {
+
+namespace fs = std::filesystem;
+
+std::string SuitesDir() {
+  if (const char* env = std::getenv("FLBENCH_SUITES"); env && *env) return env;
+  if (fs::is_directory("suites")) return "suites";
+  return std::string(FLBENCH_SOURCE_DIR) + "/suites";
+}
+
+Suite ParseSuite(const std::string& text, const std::string& path) {
+  YamlReader r(path);
+  const YAML::Node root = r.Parse(text);
+  if (!root.IsMap()) throw Error(path, 1, 1, "a suite file must be a YAML mapping (see README, 'Suite files')");
+  Suite suite;
+  suite.path = path;
+  suite.name = fs::path(path).stem().string();
+  suite.kind = "train";
+  if (root["kind"]) suite.kind = r.Scalar(root["kind"], "kind");
+  const Kind* kind = nullptr;
+  try {
+    kind = &FindKind(suite.kind);
+  } catch (const Error& e) {
+    r.Fail(root["kind"], e.what());
+  }
+  std::set<std::string> keys = kind->Keys();
+  keys.insert({"name", "description", "kind", "seed", "report"});
+  r.CheckKeys(root, keys, "suite");
+  if (root["name"]) suite.name = r.Scalar(root["name"], "name");
+  if (suite.name.empty() || suite.name.find_first_of("/\\ ") != std::string::npos)
+    r.Fail(root["name"] ? root["name"] : root, "suite 'name' must be non-empty without spaces or slashes");
+  if (root["description"]) suite.description = r.Scalar(root["description"], "description");
+  if (root["seed"]) suite.seed = r.UInt64(root["seed"], "seed");
+  kind->Expand(r, root, suite);
+  if (suite.cells.empty()) r.Fail(root, "the suite expands to no cells");
+  std::set<std::string> seen;
+  for (Cell& c : suite.cells) {
+    c.kind = suite.kind;
+    c.key = HashKey(c.config);
+    if (!seen.insert(c.key).second)
+      r.Fail(root, fmt::format("two cells have the same configuration ({}): remove the repeated grid value", c.label));
+  }
+  return suite;
+}
+
+Suite LoadSuite(const std::string& name_or_path) {
+  std::string path = name_or_path;
+  if (name_or_path.find('/') == std::string::npos &&
+      !(name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".yaml")) {
+    path = SuitesDir() + "/" + name_or_path + ".yaml";
+    if (!fs::exists(path)) {
+      std::vector<std::string> names;
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(SuitesDir(), ec))
+        if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+      std::sort(names.begin(), names.end());
+      throw Error(fmt::format("unknown suite '{}' (suites in {}: {})", name_or_path, SuitesDir(), YamlReader::Join(names)));
+    }
+  }
+  std::ifstream in(path);
+  if (!in) throw Error(fmt::format("{}: cannot read suite file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseSuite(ss.str(), path);
+}
+
+}  // namespace flbench
