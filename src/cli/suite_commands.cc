@@ -138,6 +138,7 @@ void AddSuiteCommands(CLI::App& app) {
   auto* baseline = app.add_subcommand("baseline", "Write a regression baseline (mean accuracy per configuration group)");
   baseline->add_option("SUITE", a->suite, "suite name or path");
   baseline->add_option("--db", a->db, "results database");
+  baseline->add_option("--report", a->report, "report path whose database to use (default: reports/SUITE.md)");
   baseline->add_option("--out", a->out, "baseline JSON file to write")->required();
   baseline->callback([a] {
     std::string name;
@@ -150,6 +151,7 @@ void AddSuiteCommands(CLI::App& app) {
   auto* compare = app.add_subcommand("compare", "Compare results with a baseline; exit 1 if any group regressed or is missing");
   compare->add_option("SUITE", a->suite, "suite name or path (or use --db)");
   compare->add_option("--db", a->db, "results database");
+  compare->add_option("--report", a->report, "report path whose database to use (default: reports/SUITE.md)");
   compare->add_option("--baseline", a->baseline, "baseline JSON (from `flbench baseline`)")->required();
   compare->add_option("--tolerance", a->tolerance, "allowed drop in accuracy")->capture_default_str();
   compare->callback([a] {

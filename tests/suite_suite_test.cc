@@ -1,0 +1,138 @@
+// Suite files: grid expansion, per-language overrides, cell keys, and located errors for bad input.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "suite/runner.h"
+#include "suite/suite.h"
+#include "testutil/paths.h"
+#include "util/error.h"
+
+namespace flbench {
+namespace {
+
+const char* kSuite = R"(name: t
+seed: 3
+data:
+  task: membership
+  train: 100
+  test: 50
+  min_len: 2
+  max_len: 12
+grid:
+  width: [4, 8]
+  activation: [relu, tanh]
+  lr: [0.01, 0.001]
+  seeds: 2
+languages:
+  - tomita1
+  - name: d2
+    max_len: 20
+    task: next-symbol
+    grid: {width: 16}
+    reference: {relu: 1.0}
+)";
+
+TEST(SuiteTest, ExpandsTheGridWithOverrides) {
+  const Suite s = ParseSuite(kSuite, "t.yaml");
+  EXPECT_EQ(s.name, "t");
+  EXPECT_EQ(s.kind, "train");
+  // tomita1: 2 widths × 2 acts × 2 lrs × 2 seeds = 16; d2: 1 width × 2 × 2 × 2 = 8
+  ASSERT_EQ(s.cells.size(), 24u);
+  std::set<std::string> keys;
+  int d2 = 0;
+  for (const Cell& c : s.cells) {
+    keys.insert(c.key);
+    EXPECT_EQ(c.key.size(), 32u);
+    if (c.config["language"] == "d2") {
+      ++d2;
+      EXPECT_EQ(c.config["model"]["width"], 16);
+      EXPECT_EQ(c.config["data"]["max_len"], 20);
+      EXPECT_EQ(c.config["data"]["task"], "next-symbol");
+    } else {
+      EXPECT_EQ(c.config["data"]["max_len"], 12) << "an override must not leak into other languages";
+      EXPECT_EQ(c.config["data"]["task"], "membership");
+    }
+  }
+  EXPECT_EQ(d2, 8);
+  EXPECT_EQ(keys.size(), 24u);
+  EXPECT_EQ(s.info["languages"][1]["reference"]["relu"], 1.0);
+}
+
+TEST(SuiteTest, KeysAreStableAndSeedDependent) {
+  const Suite a = ParseSuite(kSuite, "t.yaml");
+  const Suite b = ParseSuite(kSuite, "other-path.yaml");
+  for (size_t i = 0; i < a.cells.size(); ++i) EXPECT_EQ(a.cells[i].key, b.cells[i].key);
+  std::string changed = kSuite;
+  changed.replace(changed.find("seed: 3"), 7, "seed: 4");
+  const Suite c = ParseSuite(changed, "t.yaml");
+  EXPECT_NE(a.cells[0].key, c.cells[0].key);
+}
+
+TEST(SuiteTest, ShardsPartitionTheCells) {
+  const Suite s = ParseSuite(kSuite, "t.yaml");
+  for (int n : {2, 3, 5}) {
+    size_t total = 0;
+    for (const Cell& c : s.cells) {
+      int owners = 0;
+      for (int i = 0; i < n; ++i) owners += InShard(c.key, i, n);
+      EXPECT_EQ(owners, 1);
+      total += owners;
+    }
+    EXPECT_EQ(total, s.cells.size());
+  }
+  EXPECT_THROW(ParseShard("2/2"), Error);
+  EXPECT_THROW(ParseShard("x"), Error);
+  EXPECT_EQ(ParseShard("1/4"), (std::pair<int, int>{1, 4}));
+}
+
+std::string ErrorOf(const std::string& yaml) {
+  try {
+    ParseSuite(yaml, "s.yaml");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+void ExpectError(const std::string& yaml, const std::string& location, const std::string& fragment) {
+  const std::string e = ErrorOf(yaml);
+  EXPECT_EQ(e.rfind("s.yaml:" + location, 0), 0u) << e;
+  EXPECT_NE(e.find(fragment), std::string::npos) << e;
+}
+
+TEST(SuiteTest, BadSuitesGiveLocatedErrors) {
+  ExpectError("languages: [tomita1]\ngird: {width: 3}\n", "2:1:", "unknown key 'gird'");
+  ExpectError("languages: [tomita1]\ngrid: {width: []}\n", "2:15:", "empty list");
+  ExpectError("languages: [tomita1]\ngrid: {width: three}\n", "2:15:", "'width' must be an integer");
+  ExpectError("languages: [tomita1]\ngrid: {activation: [relu, softmax]}\n", "2:28:", "must be one of");
+  ExpectError("languages: [tomita1]\ngrid: {width: [0]}\n", "2:15:", "width");
+  ExpectError("languages: [tomita1]\ngrid: {lr: -1}\n", "2:12:", "lr");
+  ExpectError("languages: [tomitaa1]\n", "1:13:", "unknown language 'tomitaa1'");
+  ExpectError("languages: []\n", "1:12:", "non-empty list");
+  ExpectError("grid: {width: 3}\n", "1:1:", "needs 'languages'");
+  ExpectError("languages: [abab]\ndata: {min_len: 5, max_len: 7}\n", "2:", "no members with length in [5, 7]");
+  ExpectError("languages: [tomita1, tomita1]\n", "1:22:", "listed twice");
+  ExpectError("kind: nonsense\nlanguages: [tomita1]\n", "1:7:", "unknown experiment kind");
+  ExpectError("languages: [tomita1]\nreport: {tables: [{columns: colour}]}\n", "2:29:", "unknown axis 'colour'");
+  ExpectError("languages: [tomita1]\ndata: {test_bins: [\"60-50\"]}\n", "2:20:", "bad test bin");
+  ExpectError("languages: [tomita1]\ngrid: {width: 3}\ngrid: {width: 4}\n", "3:1:", "duplicate key 'grid'");
+  ExpectError("languages: [tomita1\n", "", "malformed YAML");
+}
+
+TEST(SuiteTest, ShippedSuitesLoad) {
+  for (const char* name : {"smoke", "table1", "widths", "patterns"}) {
+    SCOPED_TRACE(name);
+    const Suite s = LoadSuite(name);
+    EXPECT_FALSE(s.cells.empty());
+  }
+  try {
+    LoadSuite("tabel1");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("table1"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace flbench
