@@ -171,6 +171,7 @@ class TrainReport {
       for (const auto& [name, l] : languages_) bins = std::max(bins, l["test_bins"].size());
       for (size_t b = 1; b <= bins; ++b) md += RenderTable(table, b, t);
     }
+    md += RenderDataNotes();
     md += RenderPlots(out.files);
     md += RenderAppendix(out.csv);
     return out;
@@ -418,6 +419,35 @@ class TrainReport {
       md += "\n";
     }
     return md;
+  }
+
+  // What the data layer said while building the datasets (languages with fewer strings than asked),
+  // and the split sizes actually used.
+  std::string RenderDataNotes() const {
+    std::map<std::string, std::set<std::string>> notes;
+    std::map<std::string, std::string> sizes;
+    for (size_t i = 0; i < suite_.cells.size(); ++i) {
+      if (!records_[i]) continue;
+      const auto& res = records_[i]->result;
+      const std::string lang = suite_.cells[i].config["language"];
+      if (res.contains("data_notes"))
+        for (const auto& n : res["data_notes"]) notes[lang].insert(n.get<std::string>());
+      if (res.contains("data_sizes") && !sizes.count(lang)) {
+        std::string t;
+        for (const auto& [k, v] : res["data_sizes"].items()) t += (t.empty() ? "" : ", ") + k + " " + v.dump();
+        sizes[lang] = t;
+      }
+    }
+    if (sizes.empty()) return "";
+    std::string md = "## Data\n\nStrings per split (train, validation and test splits are disjoint; lengths uniform "
+                     "among those with strings of the class, strings uniform within a length).\n\n";
+    MarkdownTable t({"language", "split sizes", "notes"});
+    for (const auto& [lang, text] : sizes) {
+      std::string n;
+      for (const auto& x : notes[lang]) n += (n.empty() ? "" : "; ") + x;
+      t.AddRow({lang, text, n.empty() ? "—" : n});
+    }
+    return md + t.Render() + "\n";
   }
 
   std::string RenderAppendix(std::vector<std::vector<std::string>>& csv) const {

@@ -185,9 +185,15 @@ class TrainKindImpl : public Kind {
 
   nlohmann::json Run(const Cell& cell) const override {
     const nlohmann::json& c = cell.config;
-    std::shared_ptr<const Dataset> data = GetDataset(c["language"].get<std::string>(), c["data"]);
+    std::shared_ptr<const BuiltDataset> data = GetDataset(c["language"].get<std::string>(), c["data"]);
     TrainConfig cfg = ModelConfig(c["model"]);
-    return ToJson(Train(*data, cfg));
+    nlohmann::json result = ToJson(Train(data->dataset, cfg));
+    if (!data->notes.empty()) result["data_notes"] = data->notes;
+    nlohmann::json sizes = {{"train", data->dataset.train.examples.size()},
+                            {"validation", data->dataset.validation.examples.size()}};
+    for (const auto& t : data->dataset.tests) sizes[t.name] = t.examples.size();
+    result["data_sizes"] = sizes;
+    return result;
   }
 
  private:
@@ -228,11 +234,16 @@ class TrainKindImpl : public Kind {
     return s;
   }
 
+  struct BuiltDataset {
+    Dataset dataset;
+    std::vector<std::string> notes;  // e.g. "only 49 members …; took them all"
+  };
+
   // One dataset per (language, data config), built once even when many cells ask at the same time.
-  std::shared_ptr<const Dataset> GetDataset(const std::string& lang, const nlohmann::json& data) const {
+  std::shared_ptr<const BuiltDataset> GetDataset(const std::string& lang, const nlohmann::json& data) const {
     const std::string key = lang + "|" + data.dump();
-    std::shared_future<std::shared_ptr<const Dataset>> fut;
-    std::promise<std::shared_ptr<const Dataset>> promise;
+    std::shared_future<std::shared_ptr<const BuiltDataset>> fut;
+    std::promise<std::shared_ptr<const BuiltDataset>> promise;
     bool build = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -248,7 +259,9 @@ class TrainKindImpl : public Kind {
     if (build) {
       try {
         auto language = LoadLanguage(lang);
-        promise.set_value(std::make_shared<const Dataset>(BuildDataset(*language, DataSpec(data))));
+        auto built = std::make_shared<BuiltDataset>();
+        built->dataset = BuildDataset(*language, DataSpec(data), &built->notes);
+        promise.set_value(std::move(built));
       } catch (...) {
         promise.set_exception(std::current_exception());
       }
@@ -487,7 +500,7 @@ class TrainKindImpl : public Kind {
   }
 
   mutable std::mutex mu_;
-  mutable std::map<std::string, std::shared_future<std::shared_ptr<const Dataset>>> datasets_;
+  mutable std::map<std::string, std::shared_future<std::shared_ptr<const BuiltDataset>>> datasets_;
 };
 
 }  // namespace
