@@ -111,14 +111,16 @@ struct Layered {
   std::map<std::string, YAML::Node> grid;
 };
 
-void Overlay(const YamlReader& r, const YAML::Node& data, const YAML::Node& grid, Layered& out) {
-  if (data) {
+void Overlay(const YamlReader& r, const YAML::Node* data_ptr, const YAML::Node* grid_ptr, Layered& out) {
+  if (data_ptr) {
+    const YAML::Node& data = *data_ptr;
     std::set<std::string> keys(kDataScalars.begin(), kDataScalars.end());
     for (const auto& a : kDataAxes) keys.insert(a.key);
     r.CheckKeys(data, keys, "data");
     for (auto it = data.begin(); it != data.end(); ++it) Set(out.data, it->first.Scalar(), it->second);
   }
-  if (grid) {
+  if (grid_ptr) {
+    const YAML::Node& grid = *grid_ptr;
     std::set<std::string> keys{"seeds"};
     for (const auto& a : kModelAxes) keys.insert(a.key);
     r.CheckKeys(grid, keys, "grid");
@@ -135,7 +137,8 @@ class TrainKindImpl : public Kind {
     const YAML::Node langs = root["languages"];
     if (!langs.IsSequence() || langs.size() == 0) r.Fail(langs, "'languages' must be a non-empty list");
     Layered base;
-    Overlay(r, root["data"], root["grid"], base);
+    const YAML::Node data = root["data"], grid = root["grid"];
+    Overlay(r, data ? &data : nullptr, grid ? &grid : nullptr, base);
 
     suite.report = ReadReport(r, root["report"]);
     bool best_epoch = false;
@@ -155,13 +158,13 @@ class TrainKindImpl : public Kind {
         r.CheckKeys(entry, keys, "language entry");
         if (!entry["name"]) r.Fail(entry, "language entry needs 'name'");
         name_node.reset(entry["name"]);
-        if (entry["data"]) Overlay(r, entry["data"], YAML::Node(), layer);
+        if (const YAML::Node d = entry["data"]) Overlay(r, &d, nullptr, layer);
         // Data keys written directly in the entry (train: 50) are allowed too.
         for (auto it = entry.begin(); it != entry.end(); ++it) {
           const std::string k = it->first.Scalar();
           if (k != "name" && k != "grid" && k != "reference" && k != "data") Set(layer.data, k, it->second);
         }
-        if (entry["grid"]) Overlay(r, YAML::Node(), entry["grid"], layer);
+        if (const YAML::Node g = entry["grid"]) Overlay(r, nullptr, &g, layer);
         if (entry["reference"]) {
           const YAML::Node ref = entry["reference"];
           if (!ref.IsMap()) r.Fail(ref, "'reference' must map a column value to the paper's number, e.g. {relu: 1.0, tanh: 0.99}");
@@ -444,10 +447,20 @@ class TrainKindImpl : public Kind {
         try {
           ValidateTrainConfig(check);
         } catch (const Error& e) {
-          // Locate at the first grid key the message mentions, else the language entry.
+          // Locate the error at the grid key whose value alone (others at their defaults) is invalid.
           std::string key;
-          for (const auto& [k, n] : where)
-            if (std::string(e.what()).find(k) != std::string::npos) key = k;
+          for (const auto& [k, v] : model_defaults) {
+            nlohmann::json alone = nlohmann::json(model_defaults);
+            alone[k] = m[k];
+            alone["eval_each_epoch"] = false;
+            alone["seed"] = 0;
+            try {
+              ValidateTrainConfig(ModelConfig(alone));
+            } catch (const Error&) {
+              key = k;
+              break;
+            }
+          }
           fail_at(key, e.what());
         }
       }
