@@ -72,17 +72,17 @@ Word DfaLanguage::Sample(int n, bool member, Rng& rng) const {
   return Unrank(n, member, RandomBelow(total, rng));
 }
 
-Word DfaLanguage::UnrankU64(int n, bool member, uint64_t u) const {
-  // Every count met on the way is ≤ the total (counts only shrink along a path), so 64 bits suffice.
-  std::shared_lock lock(mu_);
-  const auto& fast = u64_[member];
+// Unranking walk shared by both count types: at each position take the first symbol whose completions
+// (table[r][state]) cover the remaining rank u. The caller holds mu_ (shared).
+template <typename C, typename Table>
+Word DfaLanguage::Walk(int n, C u, const Table& table) const {
   Word w(n);
   int q = dfa_.start;
   for (int i = 0; i < n; ++i) {
     const int r = n - 1 - i;
     for (int a = 0; a < dfa_.symbols; ++a) {
       const int t = dfa_.Step(q, a);
-      const uint64_t c = fast[r][t];
+      const auto& c = table[r][t];
       if (u < c) {
         w[i] = static_cast<uint8_t>(a);
         q = t;
@@ -91,6 +91,13 @@ Word DfaLanguage::UnrankU64(int n, bool member, uint64_t u) const {
       u -= c;
     }
   }
+  return w;
+}
+
+Word DfaLanguage::UnrankU64(int n, bool member, uint64_t u) const {
+  // Every count met on the way is ≤ the total (counts only shrink along a path), so 64 bits suffice.
+  std::shared_lock lock(mu_);
+  Word w = Walk(n, u, u64_[member]);
   lock.unlock();
   Check(w, member);
   return w;
@@ -101,22 +108,7 @@ Word DfaLanguage::Unrank(int n, bool member, const Count& rank) const {
   std::shared_lock lock(mu_);
   if (rank < 0 || rank >= At(member, n, dfa_.start))
     throw Error(fmt::format("language {}: rank out of range for length {}", name(), n));
-  Word w(n);
-  int q = dfa_.start;
-  mpz_class u = rank;
-  for (int i = 0; i < n; ++i) {
-    const int r = n - 1 - i;
-    for (int a = 0; a < dfa_.symbols; ++a) {
-      const int t = dfa_.Step(q, a);
-      const Count& c = At(member, r, t);
-      if (u < c) {
-        w[i] = static_cast<uint8_t>(a);
-        q = t;
-        break;
-      }
-      u -= c;
-    }
-  }
+  Word w = Walk(n, mpz_class(rank), counts_[member]);
   lock.unlock();
   Check(w, member);
   return w;

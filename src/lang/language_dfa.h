@@ -39,6 +39,8 @@ class DfaLanguage : public Language {
   // counts_[c][r][q] = number of words of length r leading from q into class c (1 = accepting).
   // u64_[c][r][q] = the same when it fits 64 bits (else ~0, never read: see Sample).
   Word UnrankU64(int n, bool member, uint64_t rank) const;
+  template <typename C, typename Table>
+  Word Walk(int n, C rank, const Table& table) const;
   void Check(const Word& w, bool member) const;
   const Count& At(bool member, int r, int q) const { return counts_[member][r][q]; }
 
