@@ -23,23 +23,38 @@ arma::Mat<Real> Step(arma::Mat<Real>& M, int n, int t) {
   return arma::Mat<Real>(M.colptr(size_t(t - 1) * n), M.n_rows, n, false, true);
 }
 
-// σ(y) into sigma and log(1 + e^−|y|) into softplus, for n logits: the transcendental part of the binary
-// cross-entropy BCE(σ(y), t) = max(y, 0) − y·t + log(1 + e^−|y|), whose gradient is σ(y) − t.
-// float: vectorised fast math (fast_math.h); double: libm, exact for gradient checks.
-[[gnu::noinline]] void SigmoidSoftplus(const float* __restrict y, float* __restrict sigma, float* __restrict softplus, size_t n) {
-  ForEachIndex(n, [&](size_t i) {
+// The binary cross-entropy of n logits against 0/1 targets, BCE(σ(y), t) = max(y, 0) − y·t + log(1 + e^−|y|),
+// and scale times its gradient, dy = scale·(σ(y) − t). Returns Σ BCE. float: vectorised fast math (fast_math.h),
+// summed in kLanes double lanes so the loop vectorises without reordering a single sum (the lanes are added in a
+// fixed order at the end: deterministic); double: libm, exact for gradient checks.
+[[gnu::noinline]] double BinaryCrossEntropy(const float* __restrict y, const float* __restrict target, float scale,
+                                            float* __restrict dy, size_t n) {
+  constexpr size_t kLanes = 16;
+  double lane[kLanes] = {};
+  auto one = [&](size_t i, size_t k) __attribute__((always_inline)) {  // inlined, or the loop below goes scalar
     const float e = FastExp(y[i] < 0 ? y[i] : -y[i]);  // e^−|y|
     const float inv = 1.0f / (1.0f + e);
-    sigma[i] = y[i] >= 0 ? inv : e * inv;
-    softplus[i] = FastLog1p(e);
-  });
+    const float sigma = y[i] >= 0 ? inv : e * inv;
+    dy[i] = scale * (sigma - target[i]);
+    lane[k] += double((y[i] > 0 ? y[i] : 0.0f) - y[i] * target[i] + FastLog1p(e));
+  };
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (size_t k = 0; k < kLanes; ++k) one(i + k, k);
+  for (; i < n; ++i) one(i, 0);
+  double sum = 0;
+  for (double l : lane) sum += l;
+  return sum;
 }
-void SigmoidSoftplus(const double* y, double* sigma, double* softplus, size_t n) {
+double BinaryCrossEntropy(const double* y, const double* target, double scale, double* dy, size_t n) {
+  double sum = 0;
   for (size_t i = 0; i < n; ++i) {
     const double e = std::exp(-std::fabs(y[i]));
-    sigma[i] = y[i] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    softplus[i] = std::log1p(e);
+    const double sigma = y[i] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    dy[i] = scale * (sigma - target[i]);
+    sum += (y[i] > 0 ? y[i] : 0.0) - y[i] * target[i] + std::log1p(e);
   }
+  return sum;
 }
 
 // Flushes denormal floats to zero (FTZ and DAZ in this thread's MXCSR) while alive, then restores the previous
@@ -113,34 +128,40 @@ void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example*
 }
 
 // Σ of BCEs over the outputs the task reads; dY_ = scale · ∂/∂y; counts the strings with every output right.
+// A scalar pass writes the targets as 0/1 numbers in Y_'s layout and compares the thresholded outputs (y > 0,
+// i.e. σ(y) > 0.5) with them; the transcendental part runs vectorised over all outputs at once.
 template <typename Real>
 ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real scale) {
   const int n = n_, steps = T_, o = shape_.o;
+  Target_.set_size(Y_.n_rows, Y_.n_cols);
   dY_.set_size(Y_.n_rows, Y_.n_cols);
-  SP_.set_size(Y_.n_rows, Y_.n_cols);
-  SigmoidSoftplus(Y_.memptr(), dY_.memptr(), SP_.memptr(), Y_.n_elem);  // dY_ holds σ(y) until overwritten below
   ShardResult r;
-  // One output: adds its BCE to the sum, turns dY_'s σ(y) into scale·(σ(y) − t), says whether y > 0 matches t.
-  auto output = [&](size_t k, int target) {
-    const double y = Y_[k];
-    r.loss_sum += (y > 0 ? y : 0.0) - y * target + double(SP_[k]);
-    dY_[k] = scale * (dY_[k] - Real(target));
-    return (y > 0) == (target == 1);
-  };
   if (shape_.task == Task::kMembership) {
-    for (int j = 0; j < n; ++j) r.correct += output(j, shard[j]->label);
-    return r;
-  }
-  std::vector<char> right(n, 1);
-  for (int t = 1; t <= steps; ++t) {
     for (int j = 0; j < n; ++j) {
-      const size_t col = size_t(t - 1) * n + j;
-      const uint32_t mask = shard[j]->next[t - 1];
-      for (int a = 0; a < o; ++a)
-        if (!output(col * o + a, (mask >> a) & 1u)) right[j] = 0;
+      const int label = shard[j]->label;
+      Target_[j] = Real(label);
+      r.correct += (Y_[j] > 0) == (label == 1);
     }
+  } else {
+    const uint32_t outputs = o >= 32 ? ~uint32_t(0) : (uint32_t(1) << o) - 1;  // the o bits a mask may set
+    std::vector<char> right(n, 1);
+    for (int t = 1; t <= steps; ++t) {
+      for (int j = 0; j < n; ++j) {
+        const size_t col = size_t(t - 1) * n + j;
+        const uint32_t mask = shard[j]->next[t - 1] & outputs;
+        const Real* y = Y_.colptr(col);  // o
+        Real* target = Target_.colptr(col);  // o
+        uint32_t predicted = 0;
+        for (int a = 0; a < o; ++a) {
+          target[a] = Real((mask >> a) & 1u);
+          predicted |= uint32_t(y[a] > 0) << a;
+        }
+        right[j] &= predicted == mask;
+      }
+    }
+    for (char c : right) r.correct += c;
   }
-  for (char c : right) r.correct += c;
+  r.loss_sum = BinaryCrossEntropy(Y_.memptr(), Target_.memptr(), scale, dY_.memptr(), Y_.n_elem);
   return r;
 }
 
@@ -179,15 +200,14 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
     const arma::Mat<Real> Hp(H_.memptr(), m, cols, false, true);    // m×((T−1)·n): h_1 … h_{T−1}
     g.W += D * Hp.t();
   }
-  // ∂U[:, x_t] += δ_t column by column (one-hot inputs), ∂b = Σ δ_t.
-  Real* gb = g.b.memptr();
+  // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b = Σ_t δ_t
+  // is the sum of dU_'s columns.
+  dU_.zeros(m, shape_.d);
   for (int t = 1; t <= steps; ++t) {
-    for (int j = 0; j < n; ++j) {
-      Real* gu = g.U.colptr(shard[j]->x[t - 1]);
-      const Real* dz = dZ_.colptr(size_t(t - 1) * n + j);
-      AddToBoth(gu, gb, dz, m);
-    }
+    for (int j = 0; j < n; ++j) AddTo(dU_.colptr(shard[j]->x[t - 1]), dZ_.colptr(size_t(t - 1) * n + j), m);
   }
+  g.U += dU_;
+  g.b += arma::sum(dU_, 1);
 }
 
 template class ElmanRnn<float>;

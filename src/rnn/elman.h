@@ -88,8 +88,9 @@ class ElmanRnn {
   arma::Mat<Real> S_;     // m×(T·n) sin z_t, for cos only
   arma::Mat<Real> Y_;     // o×(T·n) logits y_t (next-symbol), or o×n logits y_T (membership)
   arma::Mat<Real> dY_;    // same shape as Y_: scale · ∂loss_sum/∂y
-  arma::Mat<Real> SP_;    // same shape as Y_: log(1 + e^−|y|), the BCE's softplus term
+  arma::Mat<Real> Target_;  // same shape as Y_: the targets, 0 or 1
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
+  arma::Mat<Real> dU_;    // m×d     Σ δ_t per input symbol
 };
 
 }  // namespace flbench
