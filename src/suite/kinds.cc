@@ -14,6 +14,9 @@ struct Entry {
 };
 const Entry kKinds[] = {
     {"train", TrainKind},
+    {"inversion", InversionKind},
+    {"convergence", ConvergenceKind},
+    {"width-vs-samples", WidthKind},
 };
 }  // namespace
 

@@ -32,5 +32,8 @@ const Kind& FindKind(const std::string& name);
 std::vector<std::string> KindNames();
 
 const Kind& TrainKind();
+const Kind& InversionKind();      // inversion_kind.cc
+const Kind& ConvergenceKind();    // convergence_kind.cc
+const Kind& WidthKind();          // width_kind.cc ("width-vs-samples")
 
 }  // namespace flbench

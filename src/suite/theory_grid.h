@@ -1,0 +1,61 @@
+// The `grid:` of the theory kinds (inversion, convergence, width-vs-samples): a table of typed keys, each a
+// single value or a list (a list is an axis of the grid), their Cartesian product, `seeds:`, and core
+// validation errors located at the key they name. Entry points: GridKey, TheoryGrid, ReadTheoryGrid.
+// Tested by tests/suite_theory_test.cc.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/yaml_reader.h"
+
+namespace flbench {
+
+enum class GridType {
+  kInt,       // an integer
+  kDouble,    // a number
+  kString,    // one of GridKey::allowed
+  kIntList,   // a list of integers that is one value (e.g. lengths, widths), never an axis
+};
+
+struct GridKey {
+  std::string key;
+  GridType type;
+  nlohmann::json default_value;       // used when the grid does not set the key
+  std::vector<std::string> allowed;   // kString only
+};
+
+struct TheoryGrid {
+  // One entry per GridKey, in table order: the values the key takes (one unless the file gave a list).
+  std::vector<std::pair<std::string, std::vector<nlohmann::json>>> axes;
+  std::map<std::string, YAML::Node> where;  // key → the node that set it (absent for defaults)
+  std::vector<int> seeds{1};                // seed indices: `seeds: N` gives 1..N, a list gives itself
+  YAML::Node node;                          // the grid mapping, or the suite root when there is none
+
+  // Every combination of the axes (last axis fastest), each an object key → value.
+  std::vector<nlohmann::json> Points() const;
+  // The values of `key` (which must be in the table).
+  const std::vector<nlohmann::json>& Values(const std::string& key) const;
+  // Keys that take more than one value (for labels).
+  std::vector<std::string> Varying() const;
+  // Throws the core's validation message located at the grid key it names (the first key that appears in
+  // it as a whole word), else at the grid itself, prefixed with the grid point that failed.
+  [[noreturn]] void FailValidation(const YamlReader& r, const std::string& message, const nlohmann::json& point) const;
+};
+
+// Reads root["grid"] (absent or empty: every default): unknown keys, wrong types, empty lists, values outside
+// `allowed` and repeated list values are located errors. `seeds` is accepted besides the table's keys.
+TheoryGrid ReadTheoryGrid(const YamlReader& r, const YAML::Node& root, const std::vector<GridKey>& keys);
+
+// Rejects a `report:` section: the theory reports have no settings (the section may be absent or empty).
+void RejectReportSettings(const YamlReader& r, const YAML::Node& root, const std::string& kind);
+
+// "key=value" for each varying key, then "seed S": the cell's label.
+std::string GridLabel(const nlohmann::json& point, const std::vector<std::string>& varying, int seed_index);
+
+}  // namespace flbench
