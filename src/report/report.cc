@@ -119,6 +119,12 @@ size_t WriteReport(const Suite& suite, ResultStore& store, const ReportPaths& pa
   RenderedReport body;
   if (suite.kind == "train") {
     body = RenderTrainReport(suite, records, paths);
+  } else if (suite.kind == "inversion") {
+    body = RenderInversionReport(suite, records, paths);
+  } else if (suite.kind == "convergence") {
+    body = RenderConvergenceReport(suite, records, paths);
+  } else if (suite.kind == "width-vs-samples") {
+    body = RenderWidthReport(suite, records, paths);
   } else {
     throw Error(fmt::format("no report renderer for experiment kind '{}'", suite.kind));
   }

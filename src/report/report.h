@@ -57,5 +57,12 @@ struct RenderedReport {
 };
 RenderedReport RenderTrainReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
                                  const ReportPaths& paths);
+// The theory kinds (theory_report.cc): inversion, convergence, width-vs-samples.
+RenderedReport RenderInversionReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
+                                     const ReportPaths& paths);
+RenderedReport RenderConvergenceReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
+                                       const ReportPaths& paths);
+RenderedReport RenderWidthReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
+                                 const ReportPaths& paths);
 
 }  // namespace flbench

@@ -1,0 +1,229 @@
+// The theory reports on hand-made results with known answers (table lines, fitted exponents, the counts in the
+// "Does the paper's claim hold here?" paragraph), and end to end on tiny real runs (every file written).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "report/report.h"
+#include "results/store.h"
+#include "suite/runner.h"
+#include "suite/suite.h"
+#include "testutil/paths.h"
+
+namespace flbench {
+namespace {
+
+// The Markdown with every space removed, so table lines compare without their padding.
+std::string Squeeze(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c != ' ') out += c;
+  return out;
+}
+
+bool HasLine(const std::string& md, const std::string& squeezed_line) {
+  std::istringstream in(md);
+  for (std::string line; std::getline(in, line);)
+    if (Squeeze(line) == squeezed_line) return true;
+  return false;
+}
+
+// The squeezed line that starts with `prefix`, or "" (for rows whose last cells are rounding noise).
+std::string LineStarting(const std::string& md, const std::string& squeezed_prefix) {
+  std::istringstream in(md);
+  for (std::string line; std::getline(in, line);)
+    if (Squeeze(line).rfind(squeezed_prefix, 0) == 0) return Squeeze(line);
+  return "";
+}
+
+CellRecord Record(const Cell& c, nlohmann::json result) {
+  CellRecord r;
+  r.key = c.key;
+  r.suite = "t";
+  r.kind = c.kind;
+  r.config = c.config;
+  r.result = std::move(result);
+  r.seconds = 1;
+  return r;
+}
+
+const ReportPaths kPaths = ReportPaths::For("/tmp/unused/r.md");
+
+TEST(InversionReportTest, TablesPlotsAndCountedClaim) {
+  const Suite s = ParseSuite("kind: inversion\ngrid:\n  m: [100, 200]\n  d: 2\n  lengths: [2, 4]\n", "t.yaml");
+  // rel-L2 (L∞ is twice it): m=100: 0.10, 0.20 (grows with L); m=200: 0.05, 0.04 (does not). Both fall with m.
+  const std::map<int, std::pair<double, double>> err{{100, {0.10, 0.20}}, {200, {0.05, 0.04}}};
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const auto e = err.at(c.config["inversion"]["m"].get<int>());
+    nlohmann::json pts = nlohmann::json::array();
+    int k = 0;
+    for (double v : {e.first, e.second})
+      pts.push_back({{"length", ++k * 2}, {"test_rel_l2", v}, {"test_linf", 2 * v}, {"train_rel_l2", v / 2},
+                     {"train_linf", v}, {"mean_h_norm", 3.0}, {"form", "primal"}});
+    recs.push_back(Record(c, {{"points", pts}}));
+  }
+  const RenderedReport r = RenderInversionReport(s, recs, kPaths);
+  EXPECT_NE(r.markdown.find("### d = 2\n"), std::string::npos);
+  EXPECT_TRUE(HasLine(r.markdown, "|m|rel-L2,L=2|rel-L2,L=4|L∞,L=2|L∞,L=4|")) << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|100|0.1|0.2|0.2|0.4|")) << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|200|0.05|0.04|0.1|0.08|")) << r.markdown;
+  EXPECT_NE(r.markdown.find("## Does the paper's claim hold here?\n"), std::string::npos);
+  EXPECT_NE(r.markdown.find("relative L2 error: it grows with L (strictly, at every step of L) in 1 of 2 (d, m) pairs "
+                            "(exceptions: d=2 m=200: 0.04 at L=4 vs 0.05 at L=2); it falls with m (strictly, at every "
+                            "step of m) in 2 of 2 (d, L) pairs, and is lower at m = 200 than at m = 100 in 2 of 2."),
+            std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("L∞ error: it grows with L (strictly, at every step of L) in 1 of 2 (d, m) pairs"),
+            std::string::npos);
+  EXPECT_NE(r.markdown.find("With one seed per cell"), std::string::npos);
+  ASSERT_EQ(r.files.size(), 1u);
+  EXPECT_EQ(r.files.begin()->first, "/tmp/unused/r-d2.svg");
+  EXPECT_NE(r.files.begin()->second.find("rel-L2, L=4"), std::string::npos);
+  ASSERT_EQ(r.csv.size(), 5u);  // header + 2 cells × 2 lengths
+  EXPECT_EQ(r.csv[0][0], "key");
+}
+
+TEST(InversionReportTest, MissingCellsShowAsDashes) {
+  const Suite s = ParseSuite("kind: inversion\ngrid:\n  m: [100, 200]\n  d: 2\n  lengths: [2]\n", "t.yaml");
+  std::vector<std::optional<CellRecord>> recs(s.cells.size());
+  const RenderedReport r = RenderInversionReport(s, recs, kPaths);
+  EXPECT_TRUE(HasLine(r.markdown, "|100|—|—|")) << r.markdown;
+  EXPECT_EQ(r.markdown.find("nan"), std::string::npos);
+}
+
+TEST(ConvergenceReportTest, ExponentAndHiddenNormFits) {
+  const Suite s = ParseSuite("kind: convergence\ngrid:\n  m: [64, 256, 1024]\n  n: 4\n  L: 5\n", "t.yaml");
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const double m = c.config["convergence"]["m"];
+    nlohmann::json hidden = nlohmann::json::array();
+    for (int l = 1; l <= 5; ++l) hidden.push_back(std::sqrt(static_cast<double>(l)));  // ‖h_ℓ‖ = √ℓ
+    recs.push_back(Record(c, {{"loss", {2.0, 1.0, 0.002}}, {"move_fro", {0.0, 1.0, 2.0}}, {"curve_iters", {0, 1, 100}},
+                              {"iterations", 100}, {"iters_to_epsilon", 100}, {"diverged", false},
+                              {"log_slope", std::log(0.99)}, {"rate", 0.99}, {"fit_begin", 50}, {"fit_end", 100},
+                              {"move_spectral", 3.0 / std::sqrt(m)}, {"final_move_fro", 6.0 / std::sqrt(m)},
+                              {"w0_spectral", 2.83}, {"hidden_norms", hidden}}));
+  }
+  const RenderedReport r = RenderConvergenceReport(s, recs, kPaths);
+  EXPECT_TRUE(HasLine(r.markdown, "|m|runs|reachedε|diverged|iterationstoε|rate|f(T)/f(0)|‖W(T)−W(0)‖₂|‖W(T)−W(0)‖₂·√m|"
+                                  "‖W(T)−W(0)‖_F|‖W(0)‖₂|"))
+      << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|256|1|1|0|100|0.99|0.001|0.188|3|0.375|2.83|")) << r.markdown;
+  EXPECT_NE(r.markdown.find("exponent **-0.5**"), std::string::npos) << r.markdown;
+  EXPECT_NE(r.markdown.find("(R² = 1)"), std::string::npos) << r.markdown;
+  EXPECT_NE(r.markdown.find("scales as m^-0.5"), std::string::npos) << r.markdown;
+  EXPECT_NE(r.markdown.find("over 3 runs, consistent with the paper's m^(−1/2)"), std::string::npos) << r.markdown;
+  EXPECT_NE(r.markdown.find("3 of 3 runs reached f ≤ ε·f(0) within 1000 iterations; 0 diverged"), std::string::npos);
+  EXPECT_NE(r.markdown.find("Every seed reached ε at every width from m = 64 up (all widths)"), std::string::npos);
+  EXPECT_NE(r.markdown.find("the polynomial fit beats the exponential one at 3 of 3 widths, with exponents p from 0.5 "
+                            "to 0.5"),
+            std::string::npos)
+      << r.markdown;
+  const std::string fit64 = LineStarting(r.markdown, "|64|0.5|");  // p = 0.5 exactly; RSS ≈ 0
+  EXPECT_NE(fit64.find("|polynomial|1.12|"), std::string::npos) << r.markdown;
+  EXPECT_EQ(r.files.size(), 3u);  // movement, loss, hidden
+  EXPECT_EQ(r.files.count("/tmp/unused/r-movement.svg"), 1u);
+  EXPECT_EQ(r.csv.size(), 4u);
+}
+
+TEST(ConvergenceReportTest, DivergedRunsAreCountedNotFitted) {
+  const Suite s = ParseSuite("kind: convergence\ngrid:\n  m: [16, 32]\n", "t.yaml");
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells)
+    recs.push_back(Record(c, {{"loss", {1.0, 1e7}}, {"move_fro", {0.0, 5.0}}, {"curve_iters", {0, 1}}, {"iterations", 1},
+                              {"iters_to_epsilon", -1}, {"diverged", true}, {"log_slope", nullptr}, {"rate", nullptr},
+                              {"fit_begin", 0}, {"fit_end", 1}, {"move_spectral", 4.0}, {"final_move_fro", 5.0},
+                              {"w0_spectral", 2.8}, {"hidden_norms", {1.0, 1.4, 1.7, 2.0, 2.2}}}));
+  const RenderedReport r = RenderConvergenceReport(s, recs, kPaths);
+  EXPECT_NE(r.markdown.find("0 of 2 runs reached f ≤ ε·f(0) within 1000 iterations; 2 diverged"), std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("too few runs reached ε to fit an exponent"), std::string::npos);
+  EXPECT_EQ(r.markdown.find("nan"), std::string::npos);
+}
+
+nlohmann::json WidthResult(int n, int m_star) {
+  nlohmann::json probes = nlohmann::json::array();
+  probes.push_back({{"m", 64}, {"seed", 1}, {"reached", m_star > 0}, {"iters_to_epsilon", m_star > 0 ? 50 : -1},
+                    {"final_rel_loss", 0.001}});
+  if (m_star > 0 && m_star != 64)
+    probes.push_back({{"m", m_star}, {"seed", 1}, {"reached", true}, {"iters_to_epsilon", 100}, {"final_rel_loss", 0.001}});
+  nlohmann::json probed = nlohmann::json::array();
+  for (const auto& p : probes) probed.push_back(p["m"]);
+  return {{"n", n}, {"m_star", m_star}, {"widths_probed", probed}, {"probes", probes}};
+}
+
+TEST(WidthReportTest, MajorityOfSeedsAndTheBetterFit) {
+  const Suite s =
+      ParseSuite("kind: width-vs-samples\ngrid:\n  n: [1, 10, 100, 1000]\n  widths: [16, 32, 48, 64]\n  seeds: 3\n",
+                 "t.yaml");
+  // Per seed m*: the majority gives 16, 32, 48 — exactly 16 + 16·log10 n, so the logarithmic fit is exact — and
+  // n = 1000 has only one seed reaching (not reached under the majority rule).
+  const std::map<int, std::vector<int>> per_seed{
+      {1, {16, 16, 32}}, {10, {32, 64, 32}}, {100, {-1, 48, 48}}, {1000, {-1, -1, 64}}};
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const int n = c.config["width_search"]["n"], k = c.config["seed_index"];
+    recs.push_back(Record(c, WidthResult(n, per_seed.at(n)[k - 1])));
+  }
+  const RenderedReport r = RenderWidthReport(s, recs, kPaths);
+  EXPECT_TRUE(HasLine(r.markdown, "|n|seeds|per-seedm*|m*(n)|iterationstoεatm*|runs|")) << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|100|3|—,48,48|48|100±0|5|")) << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|1000|3|—,—,64|notreached|50|3|")) << r.markdown;
+  EXPECT_NE(r.markdown.find("**logarithmic** m* = 16 + 6.95·ln n (RSS "), std::string::npos) << r.markdown;
+  EXPECT_NE(r.markdown.find("At n = 1000 the largest width 64 did not reach ε under the rule"), std::string::npos);
+  EXPECT_NE(r.markdown.find("From n = 1 to n = 100 (×100), m* went from 16 to 48 (×3)."), std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("The logarithmic fit has the smaller residuals"), std::string::npos) << r.markdown;
+  EXPECT_EQ(r.files.count("/tmp/unused/r-mstar.svg"), 1u);
+  EXPECT_EQ(r.csv.size(), 13u);
+}
+
+TEST(WidthReportTest, PowerLawDataPickThePowerFit) {
+  const Suite s = ParseSuite("kind: width-vs-samples\ngrid:\n  n: [4, 16, 64, 256]\n  widths: [8, 16, 32, 64, 128]\n",
+                             "t.yaml");
+  const std::map<int, int> m_star{{4, 8}, {16, 16}, {64, 32}, {256, 64}};  // m* = 4·√n exactly
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const int n = c.config["width_search"]["n"];
+    recs.push_back(Record(c, WidthResult(n, m_star.at(n))));
+  }
+  const RenderedReport r = RenderWidthReport(s, recs, kPaths);
+  EXPECT_NE(r.markdown.find("**power** m* = 4·n^0.5"), std::string::npos) << r.markdown;
+  EXPECT_NE(r.markdown.find("The power law m* ∝ n^0.5 has the smaller residuals"), std::string::npos) << r.markdown;
+}
+
+// Tiny real runs through RunSuite and WriteReport: every file of the report is written.
+TEST(TheoryReportTest, EndToEndWritesEveryFile) {
+  const std::string dir = testing::TempDir();
+  const std::vector<std::pair<std::string, std::vector<std::string>>> suites{
+      {"kind: inversion\ngrid:\n  m: [8, 16]\n  d: [1, 2]\n  lengths: [1, 2]\n  n_train: 40\n  n_test: 10\n",
+       {"-d1.svg", "-d2.svg"}},
+      {"kind: convergence\ngrid:\n  m: [8, 16]\n  n: 2\n  L: 3\n  dx: 3\n  max_iters: 40\n",
+       {"-movement.svg", "-loss.svg", "-hidden.svg"}},
+      {"kind: width-vs-samples\ngrid:\n  n: [2, 3]\n  widths: [4, 8]\n  L: 2\n  dx: 2\n  max_iters: 50\n", {"-mstar.svg"}}};
+  for (const auto& [yaml, svgs] : suites) {
+    const Suite s = ParseSuite(yaml, "t.yaml");
+    const ReportPaths paths = ReportPaths::For(dir + "/" + s.cells[0].kind + ".md");
+    auto store = ResultStore::Open(paths.Sibling(".db"));
+    RunOptions opt;
+    opt.progress = false;
+    ASSERT_TRUE(RunSuite(s, *store, opt).failures.empty());
+    EXPECT_EQ(WriteReport(s, *store, paths), 0u);
+    for (const std::string& sfx : {std::string(".md"), std::string(".csv"), std::string(".json")})
+      EXPECT_TRUE(std::filesystem::exists(paths.Sibling(sfx))) << paths.Sibling(sfx);
+    for (const auto& sfx : svgs) EXPECT_TRUE(std::filesystem::exists(paths.Sibling(sfx))) << paths.Sibling(sfx);
+    std::ifstream in(paths.markdown);
+    std::stringstream md;
+    md << in.rdbuf();
+    EXPECT_NE(md.str().find("## Does the paper's claim hold here?"), std::string::npos);
+    EXPECT_EQ(md.str().find("nan"), std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace flbench
