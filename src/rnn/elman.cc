@@ -57,6 +57,42 @@ double BinaryCrossEntropy(const double* y, const double* target, double scale, d
   return sum;
 }
 
+// H[:, j] += UB[:, symbols[j]] for the n columns of one step (m rows each): the one-hot input's U x_t + b. One
+// call per step, not per column (at small widths the calls cost more than the adds).
+template <typename Real>
+[[gnu::noinline]] void AddInputs(Real* __restrict H, const Real* __restrict UB, const int* __restrict symbols, int m,
+                                 int n) {
+  for (int j = 0; j < n; ++j) {
+    Real* h = H + size_t(j) * m;
+    const Real* ub = UB + size_t(symbols[j]) * m;
+    ForEachIndex(m, [&](size_t i) { h[i] += ub[i]; });
+  }
+}
+
+// dU[:, symbols[j]] += D[:, j] for the n columns of one step: ∂U gathers δ_t by input symbol.
+template <typename Real>
+[[gnu::noinline]] void GatherBySymbol(Real* __restrict dU, const Real* __restrict D, const int* __restrict symbols,
+                                      int m, int n) {
+  for (int j = 0; j < n; ++j) {
+    Real* du = dU + size_t(symbols[j]) * m;
+    const Real* dz = D + size_t(j) * m;
+    ForEachIndex(m, [&](size_t i) { du[i] += dz[i]; });
+  }
+}
+
+// target[k] = bit a of masks[k] as 0 or 1, for the k < n outputs of one output unit (next-symbol targets).
+template <typename Real>
+[[gnu::noinline]] void TargetBits(const uint32_t* __restrict masks, int a, Real* __restrict target, size_t n) {
+  ForEachIndex(n, [&](size_t k) { target[k] = Real((masks[k] >> a) & 1u); });
+}
+
+// wrong[k] |= 1 where the thresholded output (y > 0, i.e. σ(y) > 0.5) differs from the 0/1 target.
+template <typename Real>
+[[gnu::noinline]] void MarkWrong(const Real* __restrict y, const Real* __restrict target, uint32_t* __restrict wrong,
+                                 size_t n) {
+  ForEachIndex(n, [&](size_t k) { wrong[k] |= uint32_t(y[k] > 0) ^ uint32_t(target[k] > Real(0.5)); });
+}
+
 // Flushes denormal floats to zero (FTZ and DAZ in this thread's MXCSR) while alive, then restores the previous
 // mode. Backpropagated errors vanish geometrically over long strings and reach the denormal range, where every
 // float operation costs ~100× (seen as training epochs running 4× slower until the net's dynamics change).
@@ -85,6 +121,14 @@ ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example*
     if (shape_.task == Task::kNextSymbol && e->next.size() != e->x.size())
       throw Error("ElmanRnn::Evaluate: next-symbol example without one target per prefix");
   }
+  X_.resize(size_t(T_) * n_);
+  for (int t = 0; t < T_; ++t)
+    for (int j = 0; j < n_; ++j) X_[size_t(t) * n_ + j] = shard[j]->x[t];
+  if (shape_.task == Task::kNextSymbol) {
+    Masks_.resize(size_t(T_) * n_);
+    for (int t = 0; t < T_; ++t)
+      for (int j = 0; j < n_; ++j) Masks_[size_t(t) * n_ + j] = shard[j]->next[t];
+  }
   const FlushDenormals flush;
   // The views only read θ; ParamViews is one type for reading and writing.
   const ParamViews<Real> p(shape_, const_cast<Real*>(theta));
@@ -112,56 +156,44 @@ void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example*
     } else {
       Ht = p.W * Step(H_, n, t - 1);
     }
-    for (int j = 0; j < n; ++j) {  // + U x_t + b: the one-hot input picks a column of U
-      Real* h = Ht.colptr(j);
-      const Real* ub = UB_.colptr(shard[j]->x[t - 1]);
-      AddTo(h, ub, m);
-    }
+    AddInputs(Ht.memptr(), UB_.memptr(), &X_[size_t(t - 1) * n], m, n);  // + U x_t + b
     Activate(shape_.act, Ht.memptr(), cos ? S_.colptr(size_t(t - 1) * n) : nullptr, size_t(m) * n);
   }
+  // The readout, stored transposed: one column per output unit, so the loss runs down contiguous columns. V H
+  // then a transpose, not Hᵀ Vᵀ: OpenBLAS leaves its small-matrix kernels for Hᵀ Vᵀ at T·n = 800 and runs 3× slower.
   if (shape_.task == Task::kNextSymbol) {
     Y_ = p.V * H_;  // o×(T·n)
   } else {
     Y_ = p.V * Step(H_, n, steps);  // o×n
   }
   Y_.each_col() += p.c;
+  arma::inplace_trans(Y_);  // (T·n)×o or n×o
 }
 
 // Σ of BCEs over the outputs the task reads; dY_ = scale · ∂/∂y; counts the strings with every output right.
-// A scalar pass writes the targets as 0/1 numbers in Y_'s layout and compares the thresholded outputs (y > 0,
-// i.e. σ(y) > 0.5) with them; the transcendental part runs vectorised over all outputs at once.
+// Per output unit a (a column of Y_): its 0/1 targets, its thresholds checked against them, its BCE and gradient,
+// each a vectorised pass down the column.
 template <typename Real>
 ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real scale) {
-  const int n = n_, steps = T_, o = shape_.o;
-  Target_.set_size(Y_.n_rows, Y_.n_cols);
-  dY_.set_size(Y_.n_rows, Y_.n_cols);
+  const int n = n_, o = shape_.o;
+  const size_t rows = Y_.n_rows;  // T·n (next-symbol) or n (membership)
+  Target_.set_size(rows, o);
+  dY_.set_size(rows, o);
+  Wrong_.assign(rows, 0);
   ShardResult r;
-  if (shape_.task == Task::kMembership) {
-    for (int j = 0; j < n; ++j) {
-      const int label = shard[j]->label;
-      Target_[j] = Real(label);
-      r.correct += (Y_[j] > 0) == (label == 1);
+  for (int a = 0; a < o; ++a) {
+    if (shape_.task == Task::kMembership) {
+      for (int j = 0; j < n; ++j) Target_(j, a) = Real(shard[j]->label);
+    } else {
+      TargetBits(Masks_.data(), a, Target_.colptr(a), rows);
     }
-  } else {
-    const uint32_t outputs = o >= 32 ? ~uint32_t(0) : (uint32_t(1) << o) - 1;  // the o bits a mask may set
-    std::vector<char> right(n, 1);
-    for (int t = 1; t <= steps; ++t) {
-      for (int j = 0; j < n; ++j) {
-        const size_t col = size_t(t - 1) * n + j;
-        const uint32_t mask = shard[j]->next[t - 1] & outputs;
-        const Real* y = Y_.colptr(col);  // o
-        Real* target = Target_.colptr(col);  // o
-        uint32_t predicted = 0;
-        for (int a = 0; a < o; ++a) {
-          target[a] = Real((mask >> a) & 1u);
-          predicted |= uint32_t(y[a] > 0) << a;
-        }
-        right[j] &= predicted == mask;
-      }
-    }
-    for (char c : right) r.correct += c;
+    MarkWrong(Y_.colptr(a), Target_.colptr(a), Wrong_.data(), rows);
+    r.loss_sum += BinaryCrossEntropy(Y_.colptr(a), Target_.colptr(a), scale, dY_.colptr(a), rows);
   }
-  r.loss_sum = BinaryCrossEntropy(Y_.memptr(), Target_.memptr(), scale, dY_.memptr(), Y_.n_elem);
+  // A string is right when no row of it (one per step for next-symbol, rows t·n + j) is wrong.
+  std::vector<uint32_t> wrong(Wrong_.begin(), Wrong_.begin() + n);
+  for (size_t row = n; row < rows; ++row) wrong[row % n] |= Wrong_[row];
+  for (uint32_t w : wrong) r.correct += w == 0;
   return r;
 }
 
@@ -171,16 +203,19 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
                               ParamViews<Real>& g) {
   const int m = shape_.m, n = n_, steps = T_;
   // Readout: ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t; and δ_t starts as Vᵀ ∂L/∂y_t (zero where no output is read).
+  // (Y_ and dY_ hold one row per output step, one column per output unit: see Forward.)
+  Vt_ = p.V.t();  // m×o
   if (shape_.task == Task::kNextSymbol) {
-    g.V += dY_ * H_.t();
-    dZ_ = p.V.t() * dY_;  // m×(T·n)
+    dVt_ = H_ * dY_;  // m×o
+    dZ_ = Vt_ * dY_.t();  // m×(T·n)
   } else {
-    g.V += dY_ * Step(H_, n, steps).t();
+    dVt_ = Step(H_, n, steps) * dY_;  // m×o
     dZ_.zeros(m, size_t(steps) * n);
     arma::Mat<Real> last = Step(dZ_, n, steps);  // m×n
-    last = p.V.t() * dY_;
+    last = Vt_ * dY_.t();
   }
-  g.c += arma::sum(dY_, 1);
+  g.V += dVt_.t();
+  g.c += arma::sum(dY_, 0).t();
 
   // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}). Wᵀ is copied once: BLAS's
   // non-transposed small kernel is over twice as fast as its transposed one at m = 32 (perf, bench/train_bench.cc).
@@ -203,9 +238,7 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
   // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b = Σ_t δ_t
   // is the sum of dU_'s columns.
   dU_.zeros(m, shape_.d);
-  for (int t = 1; t <= steps; ++t) {
-    for (int j = 0; j < n; ++j) AddTo(dU_.colptr(shard[j]->x[t - 1]), dZ_.colptr(size_t(t - 1) * n + j), m);
-  }
+  for (int t = 1; t <= steps; ++t) GatherBySymbol(dU_.memptr(), dZ_.colptr(size_t(t - 1) * n), &X_[size_t(t - 1) * n], m, n);
   g.U += dU_;
   g.b += arma::sum(dU_, 1);
 }

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "lang/dataset.h"
 #include "rnn/activation.h"
@@ -82,13 +83,18 @@ class ElmanRnn {
 
   ElmanShape shape_;
   int n_ = 0, T_ = 0;  // columns and steps of the shard in flight
+  std::vector<int> X_;  // T·n     the input symbols: X_[(t−1)·n + j] = x_t of string j
   arma::Mat<Real> UB_;    // m×d     U + b: the pre-activation's input part, one column per symbol
   arma::Mat<Real> Wt_;    // m×m     Wᵀ, for the backward loop
   arma::Mat<Real> H_;     // m×(T·n) h_1 … h_T; columns [(t−1)·n, t·n) hold h_t
   arma::Mat<Real> S_;     // m×(T·n) sin z_t, for cos only
-  arma::Mat<Real> Y_;     // o×(T·n) logits y_t (next-symbol), or o×n logits y_T (membership)
+  std::vector<uint32_t> Masks_;  // T·n  next-symbol targets: Masks_[(t−1)·n + j] = the mask after x_t of string j
+  arma::Mat<Real> Vt_;    // m×o     Vᵀ
+  arma::Mat<Real> Y_;     // (T·n)×o logits, row (t−1)·n + j = y_tᵀ of string j (next-symbol); or n×o, y_Tᵀ
   arma::Mat<Real> dY_;    // same shape as Y_: scale · ∂loss_sum/∂y
   arma::Mat<Real> Target_;  // same shape as Y_: the targets, 0 or 1
+  std::vector<uint32_t> Wrong_;  // one per row of Y_: 1 if a thresholded output of that row is wrong
+  arma::Mat<Real> dVt_;   // m×o     ∂Vᵀ of the shard
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
   arma::Mat<Real> dU_;    // m×d     Σ δ_t per input symbol
 };
