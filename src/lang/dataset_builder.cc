@@ -100,7 +100,8 @@ class Builder {
       for (size_t j = 0; given < have; ++j, ++given) ++share[remainders[j].second];
       std::string split_text;
       for (size_t i = 0; i < want.size(); ++i)
-        split_text += fmt::format("{}{} {} of {} asked", i ? ", " : "", names[i], share[i], want[i]);
+        if (want[i] > 0)
+          split_text += fmt::format("{}{} {} of {} asked", split_text.empty() ? "" : ", ", names[i], share[i], want[i]);
       Note(fmt::format("{}: only {} {} with length in {}; took them all ({})", lang_.name(), have, what,
                        range.RangeText(), split_text));
     }
