@@ -38,7 +38,8 @@ std::map<std::string, Group> Groups(const std::vector<CellRecord>& records) {
     Group& g = groups[HashKey(c)];
     g.label = GroupLabel(r.config);
     ++g.seeds;
-    for (const auto& t : r.result["tests"]) g.by_split[t["name"].get<std::string>()].push_back(t["acc"].get<double>());
+    for (const auto& t : r.result["tests"])  // accuracy −1 marks an empty split
+      if (t["acc"].get<double>() >= 0) g.by_split[t["name"].get<std::string>()].push_back(t["acc"].get<double>());
   }
   return groups;
 }

@@ -85,7 +85,8 @@ Run ReadRun(const CellRecord& rec) {
   r.validation = res.contains("validation_acc") ? res["validation_acc"].get<double>() : kNaN;
   r.loss = res["final_loss"].is_number() ? res["final_loss"].get<double>() : kNaN;
   r.select = std::isnan(r.validation) ? r.train : r.validation;
-  for (const auto& t : res["tests"]) r.final.push_back(t["acc"]);
+  // An empty split has accuracy −1 in the trainer's output: no data, not a score.
+  for (const auto& t : res["tests"]) r.final.push_back(t["acc"].get<double>() < 0 ? kNaN : t["acc"].get<double>());
   r.best = r.final;
   r.best_select = r.final.empty() ? kNaN : r.final[0];
   for (const auto& e : res["curve"]) {
@@ -117,7 +118,7 @@ struct Config {
     std::vector<double> v;
     for (const Run& r : runs) {
       const auto& acc = rule == "best-epoch-on-test" ? r.best : r.final;
-      if (s < acc.size()) v.push_back(acc[s]);
+      if (s < acc.size() && !std::isnan(acc[s])) v.push_back(acc[s]);
     }
     return v;
   }
