@@ -123,6 +123,31 @@ TEST(DatasetTest, PerturbNegativesAreNonMembers) {
   EXPECT_EQ(neg, 200);
 }
 
+// 0^n1^n has few near-misses; when they run out, every split keeps its proportional share.
+TEST(DatasetTest, ScarcePerturbedNegativesAreSharedAcrossSplits) {
+  auto lang = LoadLanguage("anbn");
+  DatasetSpec spec;
+  spec.negatives = Negatives::kPerturb;
+  spec.train = 4000;
+  spec.validation = 500;
+  spec.test = 1000;
+  spec.min_len = 2;
+  spec.max_len = 30;
+  std::vector<std::string> notes;
+  const Dataset d = BuildDataset(*lang, spec, &notes);
+  auto negatives = [](const Split& s) {
+    size_t n = 0;
+    for (const Example& e : s.examples) n += e.label == 0;
+    return static_cast<double>(n);
+  };
+  const double train = negatives(d.train), val = negatives(d.validation), test = negatives(d.tests[0]);
+  ASSERT_GT(train, 0);
+  EXPECT_LT(train, 2000) << "supply is scarce at these lengths";
+  EXPECT_NEAR(val / train, 250.0 / 2000, 0.02);
+  EXPECT_NEAR(test / train, 500.0 / 2000, 0.02);
+  EXPECT_FALSE(notes.empty());
+}
+
 TEST(DatasetTest, DeterministicAcrossRunsAndThreads) {
   auto lang = LoadLanguage("d3");
   DatasetSpec spec;

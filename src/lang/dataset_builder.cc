@@ -107,43 +107,61 @@ class Builder {
     }
 
     std::vector<int> lengths = perturb ? range.PerturbLengths() : range.Lengths(member);
-    for (size_t s = 0; s < want.size(); ++s) {
-      int64_t failures = 0;
-      while (static_cast<int64_t>(out[s].size()) < share[s]) {
-        if (lengths.empty()) break;
-        const size_t li = rng_.Below(lengths.size());
-        const int len = lengths[li];
-        std::optional<Word> w;
-        if (perturb) {
-          w = range.TryPerturb(len, rng_);
-          if (w && !taken_.insert(Key(*w)).second) w.reset();
-          // A length whose near-misses keep repeating is treated as used up.
-          if (!w && ++perturb_failures_[len] > 2000) {
-            lengths.erase(lengths.begin() + static_cast<long>(li));
-            continue;
-          }
-          if (!w && ++failures > 1000000) break;
-        } else {
-          auto key = std::make_pair(len, member);
-          auto it = pools_.find(key);
-          if (it == pools_.end()) it = pools_.emplace(key, LengthPool(lang_, len, member)).first;
-          w = it->second.Take(rng_, taken_);
-          if (it->second.exhausted() && !w) {
-            lengths.erase(lengths.begin() + static_cast<long>(li));
-            continue;
-          }
-          if (it->second.exhausted()) lengths.erase(lengths.begin() + static_cast<long>(li));
-        }
-        if (w) {
-          if (perturb) perturb_failures_[len] = 0;
+    if (!perturb) {
+      for (size_t s = 0; s < want.size(); ++s)
+        while (static_cast<int64_t>(out[s].size()) < share[s]) {
+          std::optional<Word> w = DrawOne(range, lengths, member, false);
+          if (!w) break;
           out[s].push_back(std::move(*w));
         }
+    } else {
+      // How many distinct near-misses exist is unknown in advance, so the splits take turns (the least
+      // filled in proportion first): when they run out, every split has its proportional share.
+      for (;;) {
+        size_t s = want.size();
+        for (size_t i = 0; i < want.size(); ++i)
+          if (static_cast<int64_t>(out[i].size()) < share[i] &&
+              (s == want.size() || out[i].size() * share[s] < out[s].size() * share[i]))
+            s = i;
+        if (s == want.size()) break;
+        std::optional<Word> w = DrawOne(range, lengths, member, true);
+        if (!w) break;
+        out[s].push_back(std::move(*w));
       }
+    }
+    for (size_t s = 0; s < want.size(); ++s)
       if (static_cast<int64_t>(out[s].size()) < share[s])
         Note(fmt::format("{}: found only {} distinct {} with length in {} for {} (asked {})", lang_.name(),
                          out[s].size(), what, range.RangeText(), names[s], want[s]));
-    }
     return out;
+  }
+
+  // One new distinct string of the class with a length drawn uniformly from `lengths`; lengths whose
+  // strings (or near-misses) are used up are removed. nullopt when none is left.
+  std::optional<Word> DrawOne(const RangeSampler& range, std::vector<int>& lengths, bool member, bool perturb) {
+    int64_t failures = 0;
+    while (!lengths.empty()) {
+      const size_t li = rng_.Below(lengths.size());
+      const int len = lengths[li];
+      if (perturb) {
+        std::optional<Word> w = range.TryPerturb(len, rng_);
+        if (w && taken_.insert(Key(*w)).second) {
+          perturb_failures_[len] = 0;
+          return w;
+        }
+        // A length whose near-misses keep repeating is treated as used up.
+        if (++perturb_failures_[len] > 2000) lengths.erase(lengths.begin() + static_cast<long>(li));
+        if (++failures > 1000000) return std::nullopt;
+        continue;
+      }
+      auto key = std::make_pair(len, member);
+      auto it = pools_.find(key);
+      if (it == pools_.end()) it = pools_.emplace(key, LengthPool(lang_, len, member)).first;
+      std::optional<Word> w = it->second.Take(rng_, taken_);
+      if (it->second.exhausted()) lengths.erase(lengths.begin() + static_cast<long>(li));
+      if (w) return w;
+    }
+    return std::nullopt;
   }
 
   // Fills the splits that share one length range.
