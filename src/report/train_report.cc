@@ -94,6 +94,8 @@ Run ReadRun(const CellRecord& rec) {
     if (e.contains("test_acc") && !e["test_acc"].empty() && e["test_acc"][0].get<double>() > r.best_select) {
       r.best_select = e["test_acc"][0];
       r.best = e["test_acc"].get<std::vector<double>>();
+      for (double& a : r.best)
+        if (a < 0) a = kNaN;
     }
   }
   return r;
