@@ -67,7 +67,11 @@ class Progress {
     if (!enabled_) return;
     std::string line = fmt::format("[{}/{}] running {} · ETA {} · {}", done_, total_, running_,
                                    eta_ < 0 ? std::string("?") : Duration(eta_), last);
-    if (line.size() > 110) line = line.substr(0, 107) + "...";
+    if (line.size() > 110) {  // cut on a UTF-8 character boundary
+      size_t cut = 107;
+      while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+      line = line.substr(0, cut) + "...";
+    }
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
   }
