@@ -80,6 +80,9 @@ TEST(InversionReportTest, TablesPlotsAndCountedClaim) {
   EXPECT_NE(r.markdown.find("L∞ error: it grows with L (strictly, at every step of L) in 1 of 2 (d, m) pairs"),
             std::string::npos);
   EXPECT_NE(r.markdown.find("With one seed per cell"), std::string::npos);
+  // Exponents: rel-L2 halves from m = 100 to 200 at L = 2 (slope −1) and falls 5× at L = 4 (slope −log2 5).
+  EXPECT_TRUE(HasLine(r.markdown, "|2|-1(R²1)|-2.32(R²1)|")) << r.markdown;
+  EXPECT_NE(r.markdown.find("falls like m^s with s between -2.32 and -1"), std::string::npos);
   ASSERT_EQ(r.files.size(), 1u);
   EXPECT_EQ(r.files.begin()->first, "/tmp/unused/r-d2.svg");
   EXPECT_NE(r.files.begin()->second.find("rel-L2, L=4"), std::string::npos);
