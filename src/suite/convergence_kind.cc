@@ -91,15 +91,11 @@ class ConvergenceKindImpl : public Kind {
       } catch (const Error& e) {
         grid.FailValidation(r, e.what(), point);
       }
-      for (int s : grid.seeds) {
-        // One seed index gives the same data (x, y*) at every width (the core draws data independently of m).
-        check.seed = DeriveSeed(suite.seed, "convergence/seed/" + std::to_string(s));
-        Cell cell;
-        cell.config = {{"kind", "convergence"}, {"convergence", theory::ToJson(check)}, {"seed_index", s}};
-        cell.label = GridLabel(point, varying, s);
-        cell.cost = Cost(check);
-        suite.cells.push_back(std::move(cell));
-      }
+      // One seed index gives the same data (x, y*) at every width (the core draws data independently of m).
+      AddSeedCells(grid, point, varying, "convergence", "convergence", suite, [&](uint64_t seed) {
+        check.seed = seed;
+        return std::pair{theory::ToJson(check), Cost(check)};
+      });
     }
     suite.report = nlohmann::json::object();
     suite.info = {{"varying", varying}};

@@ -97,16 +97,12 @@ class InversionKindImpl : public Kind {
       } catch (const Error& e) {
         grid.FailValidation(r, e.what(), point);
       }
-      for (int s : grid.seeds) {
-        // The seed depends on the seed index only: every (m, d) of one seed index shares its test and training
-        // sequences (for a given d), so differences across m are paired, not two independent draws.
-        check.seed = DeriveSeed(suite.seed, "inversion/seed/" + std::to_string(s));
-        Cell cell;
-        cell.config = {{"kind", "inversion"}, {"inversion", theory::ToJson(check)}, {"seed_index", s}};
-        cell.label = GridLabel(point, varying, s);
-        cell.cost = Cost(check);
-        suite.cells.push_back(std::move(cell));
-      }
+      // The seed depends on the seed index only: every (m, d) of one seed index shares its test and training
+      // sequences (for a given d), so differences across m are paired, not two independent draws.
+      AddSeedCells(grid, point, varying, "inversion", "inversion", suite, [&](uint64_t seed) {
+        check.seed = seed;
+        return std::pair{theory::ToJson(check), Cost(check)};
+      });
     }
     suite.report = nlohmann::json::object();
     suite.info = {{"varying", varying}};

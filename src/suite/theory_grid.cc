@@ -1,6 +1,8 @@
 // The theory kinds' grid: typed keys, axes, their product, and located validation errors (theory_grid.h).
 #include "suite/theory_grid.h"
 
+#include "util/rng.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -159,6 +161,19 @@ std::string GridLabel(const nlohmann::json& point, const std::vector<std::string
   std::string label;
   for (const auto& key : varying) label += key + "=" + ValueText(point[key]) + " ";
   return label + "seed " + std::to_string(seed_index);
+}
+
+void AddSeedCells(const TheoryGrid& grid, const nlohmann::json& point, const std::vector<std::string>& varying,
+                  const std::string& kind, const std::string& section, Suite& suite,
+                  const std::function<std::pair<nlohmann::json, double>(uint64_t seed)>& config_for) {
+  for (int s : grid.seeds) {
+    auto [config, cost] = config_for(DeriveSeed(suite.seed, kind + "/seed/" + std::to_string(s)));
+    Cell cell;
+    cell.config = {{"kind", kind}, {section, std::move(config)}, {"seed_index", s}};
+    cell.label = GridLabel(point, varying, s);
+    cell.cost = cost;
+    suite.cells.push_back(std::move(cell));
+  }
 }
 
 }  // namespace flbench

@@ -6,12 +6,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "suite/suite.h"
 #include "util/yaml_reader.h"
 
 namespace flbench {
@@ -54,6 +56,14 @@ TheoryGrid ReadTheoryGrid(const YamlReader& r, const YAML::Node& root, const std
 
 // Rejects a `report:` section: the theory reports have no settings (the section may be absent or empty).
 void RejectReportSettings(const YamlReader& r, const YAML::Node& root, const std::string& kind);
+
+// The cells of one grid point, one per seed index s, appended to suite.cells: config
+// {"kind": kind, section: <the core's config>, "seed_index": s}. `config_for(seed)` returns the core's
+// config as JSON and the cell's cost, for seed = DeriveSeed(suite seed, "<kind>/seed/<s>") — the same at
+// every grid point, so differences across m (or n) are paired.
+void AddSeedCells(const TheoryGrid& grid, const nlohmann::json& point, const std::vector<std::string>& varying,
+                  const std::string& kind, const std::string& section, Suite& suite,
+                  const std::function<std::pair<nlohmann::json, double>(uint64_t seed)>& config_for);
 
 // "key=value" for each varying key, then "seed S": the cell's label.
 std::string GridLabel(const nlohmann::json& point, const std::vector<std::string>& varying, int seed_index);

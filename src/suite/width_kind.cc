@@ -121,15 +121,11 @@ class WidthKindImpl : public Kind {
       } catch (const Error& e) {
         grid.FailValidation(r, e.what(), point);
       }
-      for (int s : grid.seeds) {
-        // One seed index: the same base seed at every n (the data still differ: n sequences are drawn).
-        check = FromPoint(point, DeriveSeed(suite.seed, "width-vs-samples/seed/" + std::to_string(s)));
-        Cell cell;
-        cell.config = {{"kind", "width-vs-samples"}, {"width_search", theory::ToJson(check)}, {"seed_index", s}};
-        cell.label = GridLabel(point, varying, s);
-        cell.cost = Cost(check);
-        suite.cells.push_back(std::move(cell));
-      }
+      // One seed index: the same base seed at every n (the data still differ: n sequences are drawn).
+      AddSeedCells(grid, point, varying, "width-vs-samples", "width_search", suite, [&](uint64_t seed) {
+        check = FromPoint(point, seed);
+        return std::pair{theory::ToJson(check), Cost(check)};
+      });
     }
     suite.report = {{"rule", rules[0]}, {"seeds", grid.seeds.size()}};
     suite.info = {{"varying", varying}};
