@@ -159,6 +159,20 @@ std::string SettingTitle(const std::vector<Setting>& settings, const Setting& s,
   return title;
 }
 
+// The body the three reports share: one section per setting (headed only when there are several),
+// rendered by `render(setting, title)`, then the paper's claim and the verdict the sections computed.
+template <typename Render>
+std::string SettingsThenVerdict(const std::vector<Setting>& settings, const std::vector<std::string>& drop,
+                                Render render, const std::string& claim, const std::string& verdict) {
+  std::string md;
+  for (const Setting& s : settings) {
+    const std::string title = SettingTitle(settings, s, drop);
+    if (settings.size() > 1) md += "## Setting: " + title + "\n\n";
+    md += render(s, title);
+  }
+  return md + "## Does the paper's claim hold here?\n\n" + claim + "\n\n" + verdict;
+}
+
 std::string Slug(const std::string& s) {
   std::string out;
   for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' ? c : '-';
@@ -208,14 +222,11 @@ class InversionReport {
 
     csv_.push_back({"key", "m", "d", "L", "seed", "solver", "n_train", "ridge_lambda", "test_rel_l2", "test_linf",
                     "train_rel_l2", "train_linf", "mean_h_norm", "form", "seconds"});
-    for (const Setting& s : settings) {
-      const std::string title = SettingTitle(settings, s, drop);
-      if (settings.size() > 1) md += "## Setting: " + title + "\n\n";
-      md += RenderSetting(s, title, out.files);
-    }
-    md += "## Does the paper's claim hold here?\n\n*The claim* (Sec. I and Theorem 4.5): the inversion error grows "
-          "with L and falls with m.\n\n" +
-          verdict_;
+    const auto render = [&](const Setting& s, const std::string& title) { return RenderSetting(s, title, out.files); };
+    md += SettingsThenVerdict(settings, drop, render,
+                              "*The claim* (Sec. I and Theorem 4.5): the inversion error grows "
+                              "with L and falls with m.",
+                              verdict_);
     out.csv = csv_;
     return out;
   }
@@ -522,15 +533,12 @@ class ConvergenceReport {
         Text(c0["dx"]), Text(c0["dy"]), Text(c0["precision"]), suite_.cells.size());
     csv_.push_back({"key", "m", "n", "L", "eta0", "seed", "iterations", "iters_to_epsilon", "diverged", "rate",
                     "final_rel_loss", "move_spectral", "move_fro", "w0_spectral", "seconds"});
-    for (const Setting& s : settings) {
-      const std::string title = SettingTitle(settings, s, drop);
-      if (settings.size() > 1) md += "## Setting: " + title + "\n\n";
-      md += RenderSetting(s, title, out.files);
-    }
-    md += "## Does the paper's claim hold here?\n\n*The claims* (Theorems 1–4): once m ≥ poly(n, L), GD with "
-          "η ∝ 1/m converges linearly, W stays within O(1/√m) of W(0) in spectral norm, and the hidden norms at "
-          "init stay between 1/2 and O(L) (polynomial, never exponential, in L).\n\n" +
-          verdict_;
+    const auto render = [&](const Setting& s, const std::string& title) { return RenderSetting(s, title, out.files); };
+    md += SettingsThenVerdict(settings, drop, render,
+                              "*The claims* (Theorems 1–4): once m ≥ poly(n, L), GD with "
+                              "η ∝ 1/m converges linearly, W stays within O(1/√m) of W(0) in spectral norm, and the hidden norms at "
+                              "init stay between 1/2 and O(L) (polynomial, never exponential, in L).",
+                              verdict_);
     out.csv = csv_;
     return out;
   }
@@ -865,14 +873,11 @@ class WidthReport {
         rule_, rule_ == "all" ? "every seed must reach ε" : "more than half of the seeds must reach ε",
         suite_.cells.size());
     csv_.push_back({"key", "n", "seed", "m_star", "widths_probed", "probes", "seconds"});
-    for (const Setting& s : settings) {
-      const std::string title = SettingTitle(settings, s, drop);
-      if (settings.size() > 1) md += "## Setting: " + title + "\n\n";
-      md += RenderSetting(s, title, out.files);
-    }
-    md += "## Does the paper's claim hold here?\n\n*The claim* (Cayci & Eryilmaz, Theorems 1–2): a width "
-          "logarithmic in n suffices for GD to reach a given training error.\n\n" +
-          verdict_;
+    const auto render = [&](const Setting& s, const std::string& title) { return RenderSetting(s, title, out.files); };
+    md += SettingsThenVerdict(settings, drop, render,
+                              "*The claim* (Cayci & Eryilmaz, Theorems 1–2): a width "
+                              "logarithmic in n suffices for GD to reach a given training error.",
+                              verdict_);
     out.csv = csv_;
     return out;
   }
