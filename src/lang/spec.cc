@@ -7,15 +7,14 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "lang/grammar.h"
 #include "lang/language_dfa.h"
 #include "lang/regex.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/yaml_reader.h"
 
 #ifndef FLBENCH_SOURCE_DIR
@@ -126,15 +125,7 @@ std::string LanguagesDir() {
   return std::string(FLBENCH_SOURCE_DIR) + "/languages";
 }
 
-std::vector<std::string> LanguageNames() {
-  std::vector<std::string> names;
-  const std::string dir = LanguagesDir();
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> LanguageNames() { return YamlStems(LanguagesDir()); }
 
 std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std::string& path) {
   SpecReader r(path);
@@ -215,9 +206,7 @@ std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std
 
 std::shared_ptr<const Language> LoadLanguage(const std::string& name_or_path) {
   std::string path = name_or_path;
-  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
-                               (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".yaml");
-  if (!looks_like_path) {
+  if (!LooksLikePath(name_or_path)) {
     path = LanguagesDir() + "/" + name_or_path + ".yaml";
     if (!fs::exists(path)) {
       std::vector<std::string> close;
@@ -230,11 +219,7 @@ std::shared_ptr<const Language> LoadLanguage(const std::string& name_or_path) {
                               close.empty() ? "" : "; did you mean " + SpecReader::Join(close) + "?", LanguagesDir()));
     }
   }
-  std::ifstream in(path);
-  if (!in) throw Error(fmt::format("{}: cannot read language file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseLanguage(ss.str(), path);
+  return ParseLanguage(ReadTextFile(path, "language file"), path);
 }
 
 }  // namespace flbench

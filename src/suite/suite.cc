@@ -4,13 +4,12 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "results/store.h"
 #include "suite/kinds.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/yaml_reader.h"
 
 #ifndef FLBENCH_SOURCE_DIR
@@ -64,23 +63,13 @@ Suite ParseSuite(const std::string& text, const std::string& path) {
 
 Suite LoadSuite(const std::string& name_or_path) {
   std::string path = name_or_path;
-  if (name_or_path.find('/') == std::string::npos &&
-      !(name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".yaml")) {
+  if (!LooksLikePath(name_or_path)) {
     path = SuitesDir() + "/" + name_or_path + ".yaml";
-    if (!fs::exists(path)) {
-      std::vector<std::string> names;
-      std::error_code ec;
-      for (const auto& e : fs::directory_iterator(SuitesDir(), ec))
-        if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
-      std::sort(names.begin(), names.end());
-      throw Error(fmt::format("unknown suite '{}' (suites in {}: {})", name_or_path, SuitesDir(), YamlReader::Join(names)));
-    }
+    if (!fs::exists(path))
+      throw Error(fmt::format("unknown suite '{}' (suites in {}: {})", name_or_path, SuitesDir(),
+                              YamlReader::Join(YamlStems(SuitesDir()))));
   }
-  std::ifstream in(path);
-  if (!in) throw Error(fmt::format("{}: cannot read suite file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseSuite(ss.str(), path);
+  return ParseSuite(ReadTextFile(path, "suite file"), path);
 }
 
 }  // namespace flbench

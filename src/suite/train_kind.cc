@@ -2,9 +2,7 @@
 // a cell builds (or reuses) its language's dataset and trains. Schema: README "Suite files".
 #include <fmt/format.h>
 
-#include <fstream>
 #include <future>
-#include <sstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,18 +14,12 @@
 #include "results/store.h"
 #include "suite/kinds.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/rng.h"
 
 namespace flbench {
 
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 enum class Type { kInt, kDouble, kString };
 
@@ -420,7 +412,7 @@ class TrainKindImpl : public Kind {
 
     const uint64_t data_seed = DeriveSeed(suite.seed, "data/" + lang.name());
     // The language's definition is part of every cell key: editing the file invalidates its cells.
-    const std::string digest = HashKey({{"file", ReadFile(lang.path())}, {"alphabet", lang.alphabet()}});
+    const std::string digest = HashKey({{"file", ReadTextFile(lang.path(), "language file")}, {"alphabet", lang.alphabet()}});
 
     // Cartesian product of the axes, last axis fastest; then seeds.
     std::vector<size_t> idx(axes.size(), 0);

@@ -4,10 +4,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "util/error.h"
+#include "util/files.h"
 
 namespace flbench {
 
@@ -19,13 +18,7 @@ YAML::Node YamlReader::Parse(const std::string& text) const {
   }
 }
 
-YAML::Node YamlReader::ParseFile() const {
-  std::ifstream in(path_);
-  if (!in) throw Error(fmt::format("{}: cannot read file", path_));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Parse(ss.str());
-}
+YAML::Node YamlReader::ParseFile() const { return Parse(ReadTextFile(path_)); }
 
 void YamlReader::Fail(const YAML::Node& at, const std::string& what) const {
   const YAML::Mark m = at.Mark();
