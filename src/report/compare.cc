@@ -32,10 +32,7 @@ std::map<std::string, Group> Groups(const std::vector<CellRecord>& records) {
   std::map<std::string, Group> groups;
   for (const auto& r : records) {
     if (r.kind != "train") continue;
-    nlohmann::json c = r.config;
-    c.erase("seed_index");
-    c["model"].erase("seed");
-    Group& g = groups[HashKey(c)];
+    Group& g = groups[HashKey(WithoutSeed(r.config))];
     g.label = GroupLabel(r.config);
     ++g.seeds;
     for (const auto& t : r.result["tests"])  // accuracy −1 marks an empty split
@@ -51,6 +48,13 @@ double Mean(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+nlohmann::json WithoutSeed(const nlohmann::json& train_config) {
+  nlohmann::json c = train_config;
+  c.erase("seed_index");
+  c["model"].erase("seed");
+  return c;
+}
 
 nlohmann::json MakeBaseline(const std::vector<CellRecord>& records, const std::string& suite_name) {
   nlohmann::json groups = nlohmann::json::array();

@@ -11,6 +11,9 @@
 
 namespace flbench {
 
+// A train cell's configuration without its seed: cells equal here form one configuration group.
+nlohmann::json WithoutSeed(const nlohmann::json& train_config);
+
 // The baseline JSON of train-kind records: {"groups": [{"group", "label", "split", "mean", "seeds"}...]}.
 nlohmann::json MakeBaseline(const std::vector<CellRecord>& records, const std::string& suite_name);
 

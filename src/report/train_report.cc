@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "report/compare.h"
 #include "report/report.h"
 #include "report/svg.h"
 #include "report/table.h"
@@ -30,12 +31,7 @@ std::string AxisOf(const nlohmann::json& config, const std::string& axis) {
 }
 
 // The cell's configuration without its seed: cells equal here differ only by seed.
-std::string ConfigKey(const nlohmann::json& config) {
-  nlohmann::json c = config;
-  c.erase("seed_index");
-  c["model"].erase("seed");
-  return c.dump();
-}
+std::string ConfigKey(const nlohmann::json& config) { return WithoutSeed(config).dump(); }
 
 struct Stats {
   double mean = kNaN, std = kNaN, max = kNaN, min = kNaN;
