@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "optim/optimizer.h"
-#include "rnn/blas_threads.h"
+#include "util/blas_threads.h"
 #include "rnn/elman.h"
 #include "rnn/init.h"
 #include "rnn/simd_loop.h"

@@ -11,7 +11,7 @@
 #include "cli/options.h"
 #include "lang/dataset_builder.h"
 #include "lang/spec.h"
-#include "rnn/trainer.h"
+#include "train/trainer.h"
 
 namespace flbench {
 namespace {

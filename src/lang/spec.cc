@@ -14,6 +14,7 @@
 #include "lang/language_dfa.h"
 #include "lang/regex.h"
 #include "util/error.h"
+#include "util/strings.h"
 #include "util/files.h"
 #include "util/yaml_reader.h"
 
@@ -216,7 +217,7 @@ std::shared_ptr<const Language> LoadLanguage(const std::string& name_or_path) {
           close.push_back(n);
       }
       throw Error(fmt::format("unknown language '{}'{} (see `flbench languages`; languages live in {})", name_or_path,
-                              close.empty() ? "" : "; did you mean " + SpecReader::Join(close) + "?", LanguagesDir()));
+                              close.empty() ? "" : "; did you mean " + Join(close) + "?", LanguagesDir()));
     }
   }
   return ParseLanguage(ReadTextFile(path, "language file"), path);

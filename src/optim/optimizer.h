@@ -1,18 +1,15 @@
 // Optimisers on a flat parameter vector: SGD (+ momentum), RMSProp, Adam, and gradient-norm clipping. They see
 // only θ and its gradient, never the model. Entry points: Optimizer, MakeOptimizer, ClipGradNorm.
 // Tested by tests/optim_update_test.cc.
-//
-// Header-only on purpose: the trainer (src/rnn/trainer.cc) uses the optimisers, and the build links the rnn stage
-// before optim (optim depends on rnn), so an optim .cc would leave test_rnn with undefined symbols.
 #pragma once
 
 #include <armadillo>
 #include <cmath>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace flbench {
 
@@ -90,42 +87,11 @@ class Adam : public Optimizer {
   arma::fvec m_, v_;  // first and second moment estimates, same length as θ
 };
 
-// A hyper-parameter as written on the command line (0.01, not 0.010000), for error messages.
-inline std::string ShowNumber(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
 // Throws flbench::Error for an unknown name or out-of-range hyper-parameters.
-inline std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c) {
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) throw Error("learning rate must be > 0 (got " + ShowNumber(c.lr) + ")");
-  if (!(c.eps > 0)) throw Error("eps must be > 0 (got " + ShowNumber(c.eps) + ")");
-  if (c.name == "sgd") {
-    if (!(c.momentum >= 0 && c.momentum < 1))
-      throw Error("momentum must be in [0, 1) (got " + ShowNumber(c.momentum) + ")");
-    return std::make_unique<Sgd>(c.lr, c.momentum);
-  }
-  if (c.name == "rmsprop") {
-    if (!(c.alpha >= 0 && c.alpha < 1)) throw Error("alpha must be in [0, 1) (got " + ShowNumber(c.alpha) + ")");
-    return std::make_unique<RmsProp>(c.lr, c.alpha, c.eps);
-  }
-  if (c.name == "adam") {
-    if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1))
-      throw Error("adam betas must be in [0, 1) (got " + ShowNumber(c.beta1) + ", " + ShowNumber(c.beta2) + ")");
-    return std::make_unique<Adam>(c.lr, c.beta1, c.beta2, c.eps);
-  }
-  throw Error("unknown optimizer '" + c.name + "' (valid: sgd, rmsprop, adam)");
-}
+std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c);
 
 // The gradient's 2-norm (accumulated in double). If max_norm > 0 and the norm exceeds it, scales grad to norm
 // max_norm (torch.nn.utils.clip_grad_norm_). Returns the norm before clipping (NaN/Inf if grad is not finite).
-inline double ClipGradNorm(arma::fvec& grad, double max_norm) {
-  double sq = 0;
-  for (float g : grad) sq += double(g) * g;
-  const double norm = std::sqrt(sq);
-  if (max_norm > 0 && norm > max_norm && std::isfinite(norm)) grad *= float(max_norm / norm);
-  return norm;
-}
+double ClipGradNorm(arma::fvec& grad, double max_norm);
 
 }  // namespace flbench

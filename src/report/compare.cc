@@ -1,4 +1,5 @@
 // MakeBaseline / Compare over configuration groups (config without seed).
+#include "util/hash.h"
 #include "report/compare.h"
 
 #include <fmt/format.h>

@@ -1,6 +1,6 @@
 // Suite reports: Markdown (run metadata, the suite's tables beside the papers' numbers, plots linked
 // as SVG files, a per-configuration appendix) plus CSV and JSON of every cell. One renderer per
-// experiment kind; this header is the entry. Entry points: WriteReport, RunMeta, ReportPaths.
+// experiment kind; this header is the entry. Entry points: WriteReport, ReportPaths, CollectRecords.
 // Tested by tests/report_train_test.cc and tests/cli_suite_test.cc.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "results/run_meta.h"
 #include "results/store.h"
 #include "suite/suite.h"
 
@@ -23,21 +24,6 @@ struct ReportPaths {
   static ReportPaths For(const std::string& markdown_path);
   std::string Sibling(const std::string& suffix) const { return stem + suffix; }  // "-x.svg" → reports/table1-x.svg
 };
-
-// What the report says about how it was produced. Kept in the store's metadata by `flbench run`.
-struct RunMeta {
-  std::string commit;    // git describe of the source tree at run time
-  std::string date;      // UTC, ISO 8601, of the latest run
-  std::string machine;   // CPU model, cores, memory, host
-  int jobs = 0;
-  double wall_seconds = 0;  // summed over the runs that filled this store (resumed runs add up)
-  static RunMeta FromStore(ResultStore& store);
-  void Save(ResultStore& store) const;
-};
-
-std::string CurrentCommit();
-std::string MachineDescription();
-std::string UtcNow();
 
 // The cells' stored records, aligned with suite.cells (nullopt where a cell has no result yet).
 std::vector<std::optional<CellRecord>> CollectRecords(const Suite& suite, ResultStore& store);

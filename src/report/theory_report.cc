@@ -15,7 +15,7 @@
 #include "report/svg.h"
 #include "report/table.h"
 #include "theory/width_search.h"
-#include "util/yaml_reader.h"
+#include "util/strings.h"
 
 namespace flbench {
 
@@ -415,8 +415,8 @@ class InversionReport {
       out += fmt::format(
           "{} error: it grows with L (strictly, at every step of L) in {} (d, m) pairs{}; it falls with m (strictly, "
           "at every step of m) in {} (d, L) pairs{}, and is lower at m = {} than at m = {} in {}.",
-          name, Count(grow, grow_n), against_l.empty() ? "" : " (exceptions: " + YamlReader::Join(against_l, "; ") + ")",
-          Count(fall, fall_n), against_m.empty() ? "" : " (exceptions: " + YamlReader::Join(against_m, "; ") + ")",
+          name, Count(grow, grow_n), against_l.empty() ? "" : " (exceptions: " + Join(against_l, "; ") + ")",
+          Count(fall, fall_n), against_m.empty() ? "" : " (exceptions: " + Join(against_m, "; ") + ")",
           mv.empty() ? 0 : mv.back(), mv.empty() ? 0 : mv.front(), Count(ends, fall_n));
       out += " ";
     }
@@ -860,7 +860,7 @@ class WidthReport {
         "logarithmic m*(n) here does not by itself contradict their theorem. Step η = η0/m with {}. Each cell is one (n, seed) search; m*(n) combines the seeds by "
         "the rule `{}` ({}), which is what a joint search over the seeds returns when each seed passes monotonically "
         "in m. Cells: {}.\n\n",
-        YamlReader::Join([&] {
+        Join([&] {
           std::vector<std::string> w;
           for (const auto& x : c0["widths"]) w.push_back(Text(x));
           return w;
@@ -937,7 +937,7 @@ class WidthReport {
           break;
         }
       }
-      csv_.push_back({rec->key, std::to_string(n), std::to_string(seed), std::to_string(ms), YamlReader::Join(probed, ";"),
+      csv_.push_back({rec->key, std::to_string(n), std::to_string(seed), std::to_string(ms), Join(probed, ";"),
                       std::to_string(rec->result["probes"].size()), Csv(rec->seconds)});
     }
     std::string md;
@@ -992,7 +992,7 @@ class WidthReport {
         max_n.push_back(n);
         max_iters.push_back(at_max.mean);
       }
-      t.AddRow({std::to_string(n), std::to_string(k), YamlReader::Join(text, ", "),
+      t.AddRow({std::to_string(n), std::to_string(k), Join(text, ", "),
                 k == 0 ? "—" : mstar > 0 ? std::to_string(mstar) : "not reached",
                 IntMeanStd(Summarise(p.iters_at_mstar)),
                 p.seeds_at_max == 0 ? "—"
@@ -1093,7 +1093,7 @@ class WidthReport {
       for (int n : unreached) u.push_back(std::to_string(n));
       v += fmt::format("At n = {} the largest width {} did not reach ε under the rule, so m*(n) is only known to "
                        "exceed it there (left out of the fits). ",
-                       YamlReader::Join(u, ", "), widths.back());
+                       Join(u, ", "), widths.back());
     }
     if (fitted) {
       const double n_ratio = fit_n.back() / fit_n.front(), m_ratio = fit_m.back() / fit_m.front();
@@ -1123,7 +1123,7 @@ class WidthReport {
       v += fmt::format("The bisection assumes that passing is monotone in m, but the loss after the budget rose with m "
                        "(by more than 20% between two failing widths) in {} searches ({}): there m* depends on the "
                        "bisection's path, and the fits inherit that noise. ",
-                       Count(non_monotone, searches), YamlReader::Join(non_monotone_examples, "; "));
+                       Count(non_monotone, searches), Join(non_monotone_examples, "; "));
     else
       v += fmt::format("Among failing widths the loss after the budget fell with m in all {} searches, as the "
                        "bisection's monotonicity assumption needs. ",

@@ -1,4 +1,4 @@
-// ResultStore over the SQLite C API and HashKey (see store.h). Schema version 1:
+// ResultStore over the SQLite C API (see store.h). Schema version 1:
 //   cells(key PRIMARY KEY, suite, kind, config JSON text, result JSON text, seconds, finished_at, host)
 //   meta(k PRIMARY KEY, v)
 #include "results/store.h"
@@ -326,22 +326,5 @@ std::optional<std::string> ResultStore::GetMeta(const std::string& k) {
   return s.Text(0);
 }
 
-std::string HashKey(const nlohmann::json& config) {
-  // FNV-1a, 128-bit: offset basis 0x6c62272e07bb014262b821756295c58d, prime 2^88 + 2^8 + 0x3b.
-  using u128 = unsigned __int128;
-  const u128 prime = (u128{1} << 88) + (u128{1} << 8) + 0x3b;
-  u128 h = (u128{0x6c62272e07bb0142ULL} << 64) | u128{0x62b821756295c58dULL};
-  for (const unsigned char c : config.dump()) {
-    h ^= c;
-    h *= prime;
-  }
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  for (int i = 31; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = kHex[static_cast<unsigned>(h & 0xf)];
-    h >>= 4;
-  }
-  return out;
-}
 
 }  // namespace flbench

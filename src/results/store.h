@@ -1,6 +1,6 @@
 // The results store: one SQLite row per finished cell, keyed by a hash of everything that determines the
-// result, committed before Put returns. Entry points: ResultStore, CellRecord, HashKey.
-// Tested by tests/results_store_test.cc and tests/results_hash_test.cc.
+// result (util/hash.h), committed before Put returns. Entry points: ResultStore, CellRecord.
+// Tested by tests/results_store_test.cc.
 #pragma once
 
 #include <cstddef>
@@ -71,10 +71,5 @@ class ResultStore {
   std::mutex mu_;  // guards every use of db_
   sqlite3* db_;    // owned
 };
-
-// Stable 128-bit digest of config.dump() (objects dump with sorted keys) as 32 lower-case hex digits:
-// FNV-1a with the 128-bit FNV prime and offset basis. Note 1 and 1.0 dump differently ("1" vs "1.0"),
-// so callers must build configs with consistent number types.
-std::string HashKey(const nlohmann::json& config);
 
 }  // namespace flbench

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace flbench {
 
@@ -23,7 +24,7 @@ const Entry kKinds[] = {
 const Kind& FindKind(const std::string& name) {
   for (const Entry& e : kKinds)
     if (name == e.name) return e.get();
-  throw Error(fmt::format("unknown experiment kind '{}' (known: {})", name, YamlReader::Join(KindNames())));
+  throw Error(fmt::format("unknown experiment kind '{}' (known: {})", name, Join(KindNames())));
 }
 
 std::vector<std::string> KindNames() {

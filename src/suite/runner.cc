@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-#include "rnn/blas_threads.h"
+#include "util/blas_threads.h"
 #include "suite/kinds.h"
 #include "util/error.h"
 

@@ -1,4 +1,5 @@
 // Suite files: the common keys, then the kind's Expand; keys are hashed into cell keys.
+#include "util/hash.h"
 #include "suite/suite.h"
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "results/store.h"
 #include "suite/kinds.h"
 #include "util/error.h"
+#include "util/strings.h"
 #include "util/files.h"
 #include "util/yaml_reader.h"
 
@@ -67,7 +69,7 @@ Suite LoadSuite(const std::string& name_or_path) {
     path = SuitesDir() + "/" + name_or_path + ".yaml";
     if (!fs::exists(path))
       throw Error(fmt::format("unknown suite '{}' (suites in {}: {})", name_or_path, SuitesDir(),
-                              YamlReader::Join(YamlStems(SuitesDir()))));
+                              Join(YamlStems(SuitesDir()))));
   }
   return ParseSuite(ReadTextFile(path, "suite file"), path);
 }

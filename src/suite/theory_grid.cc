@@ -10,6 +10,7 @@
 #include <set>
 
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace flbench {
 
@@ -24,7 +25,7 @@ nlohmann::json ReadValue(const YamlReader& r, const YAML::Node& n, const GridKey
     case GridType::kString: {
       const std::string s = r.Scalar(n, k.key);
       if (std::find(k.allowed.begin(), k.allowed.end(), s) == k.allowed.end())
-        r.Fail(n, fmt::format("'{}' must be one of {}, got '{}'", k.key, YamlReader::Join(k.allowed), s));
+        r.Fail(n, fmt::format("'{}' must be one of {}, got '{}'", k.key, Join(k.allowed), s));
       return s;
     }
     case GridType::kIntList: {

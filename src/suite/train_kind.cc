@@ -7,13 +7,15 @@
 #include <memory>
 #include <mutex>
 
+#include "util/hash.h"
 #include "lang/dataset_builder.h"
 #include "lang/sampler.h"
 #include "lang/spec.h"
-#include "rnn/trainer.h"
+#include "train/trainer.h"
 #include "results/store.h"
 #include "suite/kinds.h"
 #include "util/error.h"
+#include "util/strings.h"
 #include "util/files.h"
 #include "util/rng.h"
 
@@ -68,7 +70,7 @@ nlohmann::json AxisValue(const YamlReader& r, const YAML::Node& n, const Axis& a
     case Type::kString: {
       const std::string s = r.Scalar(n, a.key);
       if (!a.allowed.empty() && std::find(a.allowed.begin(), a.allowed.end(), s) == a.allowed.end())
-        r.Fail(n, fmt::format("'{}' must be one of {}, got '{}'", a.key, YamlReader::Join(a.allowed), s));
+        r.Fail(n, fmt::format("'{}' must be one of {}, got '{}'", a.key, Join(a.allowed), s));
       return s;
     }
   }
@@ -287,7 +289,7 @@ class TrainKindImpl : public Kind {
           const std::string a = r.Scalar(n, "axis");
           if (!kTableAxes.count(a))
             r.Fail(n, fmt::format("unknown axis '{}' (axes: {})", a,
-                                  YamlReader::Join(std::vector<std::string>(kTableAxes.begin(), kTableAxes.end()))));
+                                  Join(std::vector<std::string>(kTableAxes.begin(), kTableAxes.end()))));
           return a;
         };
         if (t["rows"]) {

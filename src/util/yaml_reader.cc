@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "util/error.h"
+#include "util/strings.h"
 #include "util/files.h"
 
 namespace flbench {
@@ -110,12 +111,6 @@ void YamlReader::CheckKeys(const YAML::Node& map, const std::set<std::string>& a
     }
     if (!seen.insert(key).second) Fail(it->first, fmt::format("duplicate key '{}' in {}", key, what));
   }
-}
-
-std::string YamlReader::Join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
 }
 
 }  // namespace flbench

@@ -38,8 +38,6 @@ class YamlReader {
   // Each key of `map` must be in `allowed`, and none may repeat.
   void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) const;
 
-  static std::string Join(const std::vector<std::string>& v, const std::string& sep = ", ");
-
  private:
   std::string path_;
 };

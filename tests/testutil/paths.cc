@@ -17,6 +17,9 @@ static std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
+std::string SourceDir() { return FLBENCH_SOURCE_DIR; }
+std::string BinaryPath() { return FLBENCH_BINARY; }
+
 std::string TempDir() {
   char tmpl[] = "/tmp/flbench-test-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");

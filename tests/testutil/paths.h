@@ -6,8 +6,8 @@
 
 namespace flbench::testing {
 
-inline std::string SourceDir() { return FLBENCH_SOURCE_DIR; }
-inline std::string BinaryPath() { return FLBENCH_BINARY; }
+std::string SourceDir();   // the source tree
+std::string BinaryPath();  // the built flbench binary
 
 struct CommandResult {
   int status = -1;  // exit status, or -1 if the process did not exit normally

@@ -1,6 +1,6 @@
 // Trains an Elman RNN on a Dataset: length-bucketed batches in seeded order, data-parallel gradient shards with a
 // fixed reduction order, an optimiser step per batch, early stopping, divergence detection, and evaluation of
-// every split. Entry points: TrainConfig, Train, ValidateTrainConfig, ToJson. Tested by tests/rnn_trainer_test.cc.
+// every split. Entry points: TrainConfig, Train, ValidateTrainConfig, ToJson. Tested by tests/train_trainer_test.cc.
 #pragma once
 
 #include <cstdint>

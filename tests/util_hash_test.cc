@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "results/store.h"
+#include "util/hash.h"
 
 namespace flbench {
 namespace {

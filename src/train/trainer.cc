@@ -2,7 +2,7 @@
 // order → clip → optimiser step → log; see trainer.h. Determinism: everything random comes from Rngs seeded by
 // (cfg.seed, purpose); a batch is cut into shards of cfg.shard strings by position, never by thread; shard
 // gradients and losses are summed in shard order; evaluation chunks are fixed by the data too.
-#include "rnn/trainer.h"
+#include "train/trainer.h"
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/info.h>
@@ -18,7 +18,7 @@
 #include <span>
 
 #include "optim/optimizer.h"
-#include "rnn/blas_threads.h"
+#include "util/blas_threads.h"
 #include "rnn/elman.h"
 #include "rnn/init.h"
 #include "util/error.h"

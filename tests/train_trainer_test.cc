@@ -1,4 +1,4 @@
-// Tests of Train (src/rnn/trainer.cc) on datasets built here by brute force from C++ predicates (not by the data
+// Tests of Train (src/train/trainer.cc) on datasets built here by brute force from C++ predicates (not by the data
 // layer): training reaches 100% on easy next-symbol tasks (tomita1, tomita2, parity) within seconds, results are
 // bit-for-bit identical for 1, 2 and 4 threads, divergence stops cleanly, early stopping and option checks work.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "rnn/trainer.h"
+#include "train/trainer.h"
 #include "util/error.h"
 #include "util/rng.h"
 

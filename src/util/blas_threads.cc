@@ -1,5 +1,5 @@
 // PinBlasToOneThread: see blas_threads.h.
-#include "rnn/blas_threads.h"
+#include "util/blas_threads.h"
 
 #include <dlfcn.h>
 
