@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,9 @@
 #include "cli/options.h"
 #include "lang/dataset_builder.h"
 #include "lang/spec.h"
+#include "train/config.h"
 #include "train/trainer.h"
+#include "util/error.h"
 
 namespace flbench {
 namespace {
@@ -51,7 +54,7 @@ void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet) {
     for (size_t i = 0; i < r.test_acc.size(); ++i) line += fmt::format("  {} {}", r.test_names[i], Percent(r.test_acc[i]));
     std::fprintf(stderr, "%s  (%.2f s)\n", line.c_str(), r.seconds);
   }
-  const nlohmann::json out = {{"command", "train"}, {"dataset", DatasetJson(data, a)}, {"config", ToJson(cfg)},
+  const nlohmann::json out = {{"command", "train"}, {"dataset", DatasetJson(data, a)}, {"config", ModelJson(cfg, true)},
                               {"result", ToJson(r)}};
   std::printf("%s\n", out.dump(2).c_str());
 }
@@ -60,31 +63,36 @@ void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet) {
 
 void AddTrainCommand(CLI::App& app) {
   auto da = std::make_shared<DatasetArgs>();
-  auto cfg = std::make_shared<TrainConfig>();
+  auto given = std::make_shared<std::map<const ConfigField*, std::string>>();  // field → text, as typed
   auto quiet = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("train", "Train an Elman RNN on a language (progress on stderr, JSON on stdout)");
   AddDatasetOptions(*cmd, *da);
-  cmd->add_option("--act", cfg->activation, "activation: relu, tanh, sigmoid, cos, identity")->capture_default_str();
-  cmd->add_option("--width", cfg->width, "hidden units m")->capture_default_str();
-  cmd->add_option("--init", cfg->init, "uniform, gaussian, identity, orthogonal")->capture_default_str();
-  cmd->add_option("--optimizer", cfg->optimizer, "sgd, rmsprop, adam")->capture_default_str();
-  cmd->add_option("--lr", cfg->lr, "learning rate")->capture_default_str();
-  cmd->add_option("--momentum", cfg->momentum, "SGD momentum")->capture_default_str();
-  cmd->add_option("--alpha", cfg->alpha, "RMSProp decay")->capture_default_str();
-  cmd->add_option("--beta1", cfg->beta1, "Adam beta1")->capture_default_str();
-  cmd->add_option("--beta2", cfg->beta2, "Adam beta2")->capture_default_str();
-  cmd->add_option("--eps", cfg->eps, "RMSProp/Adam epsilon")->capture_default_str();
-  cmd->add_option("--clip", cfg->clip, "max gradient 2-norm (0 = off)")->capture_default_str();
-  cmd->add_option("--batch", cfg->batch, "strings per batch (all of one length)")->capture_default_str();
-  cmd->add_option("--epochs", cfg->epochs, "maximum epochs")->capture_default_str();
-  cmd->add_option("--patience", cfg->patience, "stop after this many epochs at 100% train accuracy (0 = never)")
-      ->capture_default_str();
-  cmd->add_option("--threads", cfg->threads, "threads within the run (results identical for any value)")
-      ->capture_default_str();
-  cmd->add_option("--shard", cfg->shard, "strings per gradient shard (the unit of parallelism)")->capture_default_str();
-  cmd->add_flag("--eval-each-epoch", cfg->eval_each_epoch, "also evaluate validation and test splits every epoch");
+  // The model and optimiser options, one per row of the configuration table (train/config.h).
+  for (const ConfigField& f : ConfigFields()) {
+    if (f.section != Section::kModel || !(f.uses & kCli)) continue;
+    const std::string name = std::string("--") + f.cli;
+    const ConfigField* key = &f;
+    const std::string help = fmt::format("{} ({})", f.help, f.Domain());
+    if (f.type == FieldType::kBool) {
+      cmd->add_flag_callback(name, [given, key] { (*given)[key] = "true"; }, help);
+    } else {
+      cmd->add_option_function<std::string>(name, [given, key](const std::string& v) { (*given)[key] = v; }, help)
+          ->default_str(f.Default().is_string() ? f.Default().get<std::string>() : f.Default().dump());
+    }
+  }
   cmd->add_flag("--quiet", *quiet, "no progress lines on stderr");
-  cmd->callback([da, cfg, quiet] { RunTrain(*da, *cfg, *quiet); });
+  cmd->callback([da, given, quiet] {
+    DataConfig none;
+    TrainConfig cfg;
+    for (const auto& [f, text] : *given) {
+      try {
+        f->set(none, cfg, f->Parse(text));
+      } catch (const Error& e) {
+        throw Error(fmt::format("--{}: {}", f->cli, e.what()));
+      }
+    }
+    RunTrain(*da, cfg, *quiet);
+  });
 }
 
 }  // namespace flbench

@@ -26,21 +26,6 @@
 
 namespace flbench {
 
-void ValidateTrainConfig(const TrainConfig& cfg) {
-  auto bad = [](const std::string& what) { throw Error(what); };
-  ParseActivation(cfg.activation);
-  ParseInit(cfg.init);
-  if (cfg.width <= 0 || cfg.width > 65536) bad("width must be in [1, 65536] (got " + std::to_string(cfg.width) + ")");
-  MakeOptimizer({cfg.optimizer, cfg.lr, cfg.momentum, cfg.alpha, cfg.beta1, cfg.beta2, cfg.eps});
-  if (!(cfg.clip >= 0) || !std::isfinite(cfg.clip))
-    bad("clip must be ≥ 0 (0 = off) (got " + ShowNumber(cfg.clip) + ")");
-  if (cfg.batch <= 0) bad("batch must be ≥ 1 (got " + std::to_string(cfg.batch) + ")");
-  if (cfg.epochs <= 0) bad("epochs must be ≥ 1 (got " + std::to_string(cfg.epochs) + ")");
-  if (cfg.patience < 0) bad("patience must be ≥ 0 (0 = never stop early) (got " + std::to_string(cfg.patience) + ")");
-  if (cfg.threads <= 0 || cfg.threads > 1024) bad("threads must be in [1, 1024] (got " + std::to_string(cfg.threads) + ")");
-  if (cfg.shard <= 0) bad("shard must be ≥ 1 (got " + std::to_string(cfg.shard) + ")");
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -251,15 +236,6 @@ TrainResult Train(const Dataset& data, const TrainConfig& cfg, const std::functi
 namespace {
 nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 }  // namespace
-
-nlohmann::json ToJson(const TrainConfig& cfg) {
-  return {{"activation", cfg.activation}, {"width", cfg.width},     {"init", cfg.init},
-          {"optimizer", cfg.optimizer},   {"lr", cfg.lr},           {"momentum", cfg.momentum},
-          {"alpha", cfg.alpha},           {"beta1", cfg.beta1},     {"beta2", cfg.beta2},
-          {"eps", cfg.eps},               {"clip", cfg.clip},       {"batch", cfg.batch},
-          {"epochs", cfg.epochs},         {"patience", cfg.patience}, {"eval_each_epoch", cfg.eval_each_epoch},
-          {"threads", cfg.threads},       {"shard", cfg.shard},     {"seed", cfg.seed}};
-}
 
 nlohmann::json ToJson(const TrainResult& r) {
   nlohmann::json tests = nlohmann::json::array();  // in Dataset::tests order
