@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "lang/dataset_builder.h"
+#include "lang/dataset_io.h"
 #include "lang/spec.h"
 #include "train/config.h"
 #include "train/trainer.h"
@@ -31,12 +32,22 @@ nlohmann::json DatasetJson(const Dataset& d, const DatasetArgs& a) {
 
 std::string Percent(double acc) { return acc < 0 ? "-" : fmt::format("{:.2f}%", 100 * acc); }
 
-void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet) {
-  cfg.seed = a.seed;
+// Where the training data comes from: a language (built here) or a dataset directory (--data).
+struct TrainSource {
+  std::string data_dir;  // --data DIR; empty = build from LANG and the dataset options
+};
+
+void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, bool quiet) {
+  cfg.seed = cfg.order_seed = a.seed;
   ValidateTrainConfig(cfg);  // before the (possibly slow) dataset build
-  const auto lang = LoadLanguage(a.lang);
   std::vector<std::string> notes;
-  const Dataset data = BuildDataset(*lang, ToSpec(a), &notes);
+  Dataset data;
+  if (!src.data_dir.empty()) {
+    data = ReadDatasetDir(src.data_dir);
+  } else {
+    if (a.lang.empty()) throw Error("train: give a language (LANG) or a dataset directory (--data DIR)");
+    data = BuildDataset(*LoadLanguage(a.lang), ToSpec(a), &notes);
+  }
   for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
 
   auto progress = [&](const EpochStats& e) {
@@ -54,7 +65,12 @@ void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet) {
     for (size_t i = 0; i < r.test_acc.size(); ++i) line += fmt::format("  {} {}", r.test_names[i], Percent(r.test_acc[i]));
     std::fprintf(stderr, "%s  (%.2f s)\n", line.c_str(), r.seconds);
   }
-  const nlohmann::json out = {{"command", "train"}, {"dataset", DatasetJson(data, a)}, {"config", ModelJson(cfg, true)},
+  nlohmann::json dataset = DatasetJson(data, a);
+  if (!src.data_dir.empty()) {
+    for (const char* k : {"min_len", "max_len", "negatives", "seed"}) dataset.erase(k);
+    dataset["dir"] = src.data_dir;
+  }
+  const nlohmann::json out = {{"command", "train"}, {"dataset", dataset}, {"config", ModelJson(cfg, true)},
                               {"result", ToJson(r)}};
   std::printf("%s\n", out.dump(2).c_str());
 }
@@ -67,6 +83,11 @@ void AddTrainCommand(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("train", "Train an Elman RNN on a language (progress on stderr, JSON on stdout)");
   AddDatasetOptions(*cmd, *da);
+  cmd->get_option("LANG")->required(false);  // not with --data
+  auto src = std::make_shared<TrainSource>();
+  cmd->add_option("--data", src->data_dir,
+                  "train and evaluate on the TSV files of DIR (the layout `flbench dataset --out DIR` writes) instead "
+                  "of building a dataset from LANG; the dataset options are then ignored, --seed still seeds training");
   // The model and optimiser options, one per row of the configuration table (train/config.h).
   for (const ConfigField& f : ConfigFields()) {
     if (f.section != Section::kModel || !(f.uses & kCli)) continue;
@@ -81,7 +102,7 @@ void AddTrainCommand(CLI::App& app) {
     }
   }
   cmd->add_flag("--quiet", *quiet, "no progress lines on stderr");
-  cmd->callback([da, given, quiet] {
+  cmd->callback([da, src, given, quiet] {
     DataConfig none;
     TrainConfig cfg;
     for (const auto& [f, text] : *given) {
@@ -91,7 +112,7 @@ void AddTrainCommand(CLI::App& app) {
         throw Error(fmt::format("--{}: {}", f->cli, e.what()));
       }
     }
-    RunTrain(*da, cfg, *quiet);
+    RunTrain(*da, *src, cfg, *quiet);
   });
 }
 

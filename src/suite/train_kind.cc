@@ -305,6 +305,9 @@ class TrainKindImpl : public Kind {
       for (int s : seeds) {
         nlohmann::json config = {{"kind", "train"}, {"language", lang.name()}, {"language_digest", digest},
                                  {"data", d},       {"model", m},            {"seed_index", s}};
+        // The batch order depends on the data and the seed index only, so cells that differ in width, activation,
+        // learning rate … share it (and can train in lockstep); the initial parameters depend on the whole cell.
+        config["model"]["order_seed"] = DeriveSeed(suite.seed, "order/" + lang.name() + "/" + d.dump() + "/" + std::to_string(s));
         config["model"]["seed"] = DeriveSeed(suite.seed, config.dump());
         Cell cell;
         cell.config = std::move(config);

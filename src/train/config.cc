@@ -79,6 +79,8 @@ std::vector<ConfigField> MakeFields() {
       Field("width", "width", &TrainConfig::width, F::kInt, kAxis, {}, 1, 65536, false, false, "hidden units m"),
       Field("activation", "act", &TrainConfig::activation, F::kName, kAxis, ActivationNames(), 0, 0, false, false,
             "activation"),
+      Field("bias", "bias", &TrainConfig::bias, F::kName, kAxis, {"two", "one"}, 0, 0, false, false,
+            "hidden biases: two (PyTorch's nn.RNN: bias_ih and bias_hh, each its own parameter) or one (a single b)"),
       Field("init", "init", &TrainConfig::init, F::kName, kAxis, InitNames(), 0, 0, false, false,
             "initialisation: uniform (±1/√m), gaussian (N(0, 2/m)), identity (IRNN), orthogonal"),
       Field("optimizer", "optimizer", &TrainConfig::optimizer, F::kName, kAxis, OptimizerNames(), 0, 0, false, false,
@@ -102,12 +104,18 @@ std::vector<ConfigField> MakeFields() {
             false, "stop after this many epochs at 100% train accuracy (0 = never)"),
       Field("shard", "shard", &TrainConfig::shard, F::kInt, kGridAxis | kCli | kInKey, {}, 1, 1e6, false, false,
             "strings per gradient shard (the unit of parallelism; results depend on it, never on threads)"),
+      Field("shuffle", "shuffle", &TrainConfig::shuffle, F::kName, kGridAxis | kCli | kInKey, {"on", "off"}, 0, 0,
+            false, false,
+            "batch order: on = each length group and the batches shuffled every epoch (seeded); off = file order, "
+            "consecutive strings of one length, at most `batch` per batch, the same every epoch"),
       Field("eval_each_epoch", "eval-each-epoch", &TrainConfig::eval_each_epoch, F::kBool, kCli | kInKey, {}, 0, 0,
             false, false, "also evaluate validation and test splits every epoch (suites: set by the report)"),
       Field("threads", "threads", &TrainConfig::threads, F::kInt, kCli, {}, 1, 1024, false, false,
             "threads within one run (results identical for any value)"),
       Field("seed", "seed", &TrainConfig::seed, F::kSeed, kInKey, {}, 0, 0, false, false,
-            "initial parameters and batch order (suites derive it from the suite seed and the cell)"),
+            "initial parameters (suites derive it from the suite seed and the whole cell)"),
+      Field("order_seed", "order-seed", &TrainConfig::order_seed, F::kSeed, kInKey, {}, 0, 0, false, false,
+            "batch order (suites derive it from the suite seed, the language, the data and the seed index)"),
   };
 }
 

@@ -21,6 +21,7 @@ namespace flbench {
 struct TrainConfig {
   std::string activation = "tanh";    // relu, tanh, sigmoid, cos, identity (rnn/activation.h)
   int width = 32;                     // m
+  std::string bias = "two";           // hidden biases: two (PyTorch's bias_ih + bias_hh) or one
   std::string init = "uniform";       // rnn/init.h
   std::string optimizer = "rmsprop";  // optim/optimizer.h
   double lr = 0.01, momentum = 0.0, alpha = 0.99, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
@@ -31,7 +32,9 @@ struct TrainConfig {
   int threads = 1;               // threads for the shards of a batch and for evaluation (result identical for any value)
   int shard = 16;                // strings per gradient shard: the unit of data parallelism, fixed by the data, so
                                  // results depend on it but never on `threads`
-  uint64_t seed = 1;             // initial parameters and batch order
+  std::string shuffle = "on";    // on: length groups and batches in seeded random order each epoch; off: file order
+  uint64_t seed = 1;             // initial parameters
+  uint64_t order_seed = 1;       // batch order (cells that share it and the data can train in lockstep)
 };
 
 // What a model is trained on (the "data" section of a cell's config); DatasetSpec minus the typed enums.

@@ -71,11 +71,11 @@ class Trainer {
  public:
   Trainer(const Dataset& data, const TrainConfig& cfg)
       : data_(data), cfg_(cfg),
-        shape_{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task},
+        shape_{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task, cfg.bias == "two"},
         theta_(shape_.size()),
         grad_(shape_.size()),
         optimizer_(MakeOptimizer({cfg.optimizer, cfg.lr, cfg.momentum, cfg.alpha, cfg.beta1, cfg.beta2, cfg.eps})),
-        order_rng_(DeriveSeed(cfg.seed, "batch-order")),
+        order_rng_(DeriveSeed(cfg.order_seed, "batch-order")),
         train_groups_(ByLength(data.train.examples)) {
     Rng init_rng(DeriveSeed(cfg.seed, "init"));
     InitParams(shape_, ParseInit(cfg.init), init_rng, theta_.memptr());
@@ -125,14 +125,19 @@ class Trainer {
  private:
   // One pass over the training set. Returns false (and stats->loss = NaN) on a non-finite loss or gradient.
   bool RunEpoch(EpochStats* stats) {
-    // Batches: each length group shuffled and cut into batches of cfg.batch, then the batch order shuffled.
+    // Batches: each length group shuffled and cut into batches of cfg.batch, then the batch order shuffled; or, with
+    // shuffle off, the training file's order cut into runs of one length of at most cfg.batch strings.
     std::vector<std::span<const Example* const>> batches;
-    for (Group& g : train_groups_) {
-      order_rng_.Shuffle(g);
-      for (size_t i = 0; i < g.size(); i += cfg_.batch)
-        batches.emplace_back(g.data() + i, std::min<size_t>(cfg_.batch, g.size() - i));
+    if (cfg_.shuffle == "off") {
+      batches = FileOrderBatches();
+    } else {
+      for (Group& g : train_groups_) {
+        order_rng_.Shuffle(g);
+        for (size_t i = 0; i < g.size(); i += cfg_.batch)
+          batches.emplace_back(g.data() + i, std::min<size_t>(cfg_.batch, g.size() - i));
+      }
+      order_rng_.Shuffle(batches);
     }
-    order_rng_.Shuffle(batches);
 
     double loss_sum = 0, outputs = 0;
     long correct = 0, strings = 0;
@@ -155,6 +160,21 @@ class Trainer {
     stats->loss = loss_sum / outputs;
     stats->train_acc = double(correct) / double(strings);
     return true;
+  }
+
+  // Consecutive strings of one length in file order, at most cfg.batch per batch (PyTorch's DataLoader without
+  // shuffling, over a file sorted or grouped by length).
+  std::vector<std::span<const Example* const>> FileOrderBatches() {
+    if (file_order_.empty())
+      for (const Example& e : data_.train.examples) file_order_.push_back(&e);
+    std::vector<std::span<const Example* const>> batches;
+    size_t begin = 0;
+    for (size_t i = 1; i <= file_order_.size(); ++i)
+      if (i == file_order_.size() || i - begin == size_t(cfg_.batch) || file_order_[i]->x.size() != file_order_[begin]->x.size()) {
+        batches.emplace_back(file_order_.data() + begin, i - begin);
+        begin = i;
+      }
+    return batches;
   }
 
   // grad_ = ∂(mean BCE over the batch's outputs)/∂θ, summed over shards in shard order. Returns the number of
@@ -213,6 +233,7 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   Rng order_rng_;
   std::vector<Group> train_groups_;
+  Group file_order_;  // the training strings in file order (shuffle off)
   std::unique_ptr<tbb::task_arena> arena_;  // null for one thread
   tbb::enumerable_thread_specific<std::unique_ptr<ElmanRnn<float>>> nets_;
 };
