@@ -1,6 +1,6 @@
 // `flbench train LANG ...`: builds the dataset (BuildDataset), trains an Elman RNN on it (Train), prints one
 // progress line per epoch on stderr and one JSON object (dataset, config, metrics) on stdout.
-// Entry point: AddTrainCommand. Tested by running it (bench/compare_pytorch uses it end to end).
+// Entry point: AddTrainCommand. Tested by tests/cli_train_test.cc (and end to end by bench/compare_pytorch).
 #include <fmt/format.h>
 
 #include <cstdio>

@@ -1,7 +1,8 @@
 // The report spec of a train suite, typed: which tables (rows, column, selection rule, statistics, reference,
 // smallest-width column) and which plots. Read from the suite file by the train kind, stored in Suite::report as
 // JSON, read back by the train report: one definition, with its defaults, for both.
-// Entry points: TrainTableSpec, TrainReportSpec. Tested by tests/suite_suite_test.cc.
+// Entry points: TrainTableSpec, TrainReportSpec. Tested by tests/suite_train_spec_test.cc (and through
+// tests/suite_suite_test.cc).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
