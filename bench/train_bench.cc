@@ -1,17 +1,17 @@
 // Speed of the RNN trainer: one training step (forward + backward + RMSProp update, as Train does it: shards of 16
 // strings, gradients reduced in order) at batch 32 and length 25 for widths 8 … 512, reported as symbols/s and
-// GFLOP/s; next to the machine's single-thread sgemm (512×512) and a hand-written-loop vs BLAS product at small
-// widths (the measurement behind using BLAS in src/rnn/elman.cc). Run: build/train_bench.
+// GFLOP/s and ns per symbol; next to the machine's single-thread sgemm (512×512) and the trainer's fixed-order
+// products (src/rnn/gemm.h) against sgemm at the trainer's shapes. Run: build/train_bench.
 #include <benchmark/benchmark.h>
 
 #include <armadillo>
 #include <vector>
 
 #include "optim/optimizer.h"
-#include "util/blas_threads.h"
 #include "rnn/elman.h"
+#include "rnn/gemm.h"
 #include "rnn/init.h"
-#include "rnn/simd_loop.h"
+#include "util/blas_threads.h"
 #include "util/rng.h"
 
 namespace flbench {
@@ -59,11 +59,14 @@ void BM_TrainStep(benchmark::State& state) {
     benchmark::DoNotOptimize(theta.memptr());
   }
   state.counters["symbols"] = benchmark::Counter(double(kBatch) * kLength, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["ns_per_symbol"] = benchmark::Counter(double(kBatch) * kLength,
+                                                       benchmark::Counter::kIsIterationInvariantRate |
+                                                           benchmark::Counter::kInvert);
   state.counters["GFLOPs"] = benchmark::Counter(StepFlops(m) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_TrainStep)
     ->ArgNames({"width", "next_symbol"})
-    ->ArgsProduct({{8, 32, 128, 512}, {0, 1}})
+    ->ArgsProduct({{3, 8, 32, 128, 512}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
 // The machine's single-thread sgemm through Armadillo: C = A·B, 512×512×512.
@@ -79,49 +82,33 @@ void BM_Sgemm512(benchmark::State& state) {
 }
 BENCHMARK(BM_Sgemm512)->Unit(benchmark::kMicrosecond);
 
-// The recurrent product W·H (m×m times m×16, one shard's step) by BLAS and by register-blocked loops (4 columns
-// at a time, the compiler vectorising along the rows), to decide which the model should use.
-void BM_StepProductBlas(benchmark::State& state) {
+// The trainer's products, fixed-order kernel (rnn/gemm.h) against the machine's sgemm (OpenBLAS through Armadillo,
+// single-threaded, whatever kernel it picks for this CPU): C = A·B with A m×m and B m×N, for N = 16 (one shard's
+// recurrent step, W·h) and N = 400 (the ∂W = δ·hᵀ product over a shard's 25 steps). BLAS is only the yardstick:
+// no result depends on it.
+void BM_ProductBlas(benchmark::State& state) {
   PinBlasToOneThread();
-  const int m = static_cast<int>(state.range(0));
-  arma::fmat W(m, m, arma::fill::randu), H(m, kShard, arma::fill::randu), Z(m, kShard);
+  const int m = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
+  arma::fmat A(m, m, arma::fill::randu), B(m, n, arma::fill::randu), C(m, n);
   for (auto _ : state) {
-    Z = W * H;
-    benchmark::DoNotOptimize(Z.memptr());
+    C = A * B;
+    benchmark::DoNotOptimize(C.memptr());
   }
-  state.counters["GFLOPs"] = benchmark::Counter(2.0 * m * m * kShard / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * m * m * n / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_StepProductBlas)->ArgName("width")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128);
+BENCHMARK(BM_ProductBlas)->ArgNames({"width", "cols"})->ArgsProduct({{8, 32, 128, 512}, {16, 400}});
 
-// Z = W·H for 4 columns z0..z3 of Z: for each k, z_c += W[:, k]·H(k, c), the four columns' sums held apart so the
-// compiler can keep them in registers. Out of line with __restrict so GCC vectorises along the rows in blocks of
-// 16 (ForEachIndex, src/rnn/simd_loop.h).
-[[gnu::noinline]] void FourColumns(int m, const float* __restrict W, const float* __restrict H, float* __restrict z0,
-                                   float* __restrict z1, float* __restrict z2, float* __restrict z3) {
-  ForEachIndex(m, [&](size_t i) { z0[i] = z1[i] = z2[i] = z3[i] = 0; });
-  for (int k = 0; k < m; ++k) {
-    const float* w = W + size_t(k) * m;
-    const float h0 = H[k], h1 = H[m + k], h2 = H[2 * m + k], h3 = H[3 * m + k];
-    ForEachIndex(m, [&](size_t i) {
-      z0[i] += w[i] * h0;
-      z1[i] += w[i] * h1;
-      z2[i] += w[i] * h2;
-      z3[i] += w[i] * h3;
-    });
-  }
-}
-
-void BM_StepProductLoops(benchmark::State& state) {
-  const int m = static_cast<int>(state.range(0));
-  arma::fmat W(m, m, arma::fill::randu), H(m, kShard, arma::fill::randu), Z(m, kShard);
+void BM_ProductFixedOrder(benchmark::State& state) {
+  const int m = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
+  arma::fmat A(m, m, arma::fill::randu), B(m, n, arma::fill::randu), C(m, n);
   for (auto _ : state) {
-    for (int j = 0; j < kShard; j += 4)
-      FourColumns(m, W.memptr(), H.colptr(j), Z.colptr(j), Z.colptr(j + 1), Z.colptr(j + 2), Z.colptr(j + 3));
-    benchmark::DoNotOptimize(Z.memptr());
+    Gemm<float>(m, n, m, A.memptr(), m, B.memptr(), 1, m, C.memptr(), m, false);
+    benchmark::DoNotOptimize(C.memptr());
   }
-  state.counters["GFLOPs"] = benchmark::Counter(2.0 * m * m * kShard / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * m * m * n / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(GemmPath());
 }
-BENCHMARK(BM_StepProductLoops)->ArgName("width")->Arg(8)->Arg(16)->Arg(32)->Arg(64)->Arg(128);
+BENCHMARK(BM_ProductFixedOrder)->ArgNames({"width", "cols"})->ArgsProduct({{8, 32, 128, 512}, {16, 400}});
 
 }  // namespace
 }  // namespace flbench

@@ -3,7 +3,9 @@
 // derivatives, the fast float tanh, and the initialisation schemes. Tests src/rnn/{elman,activation,init}.cc.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "rnn/activation.h"
@@ -180,3 +182,42 @@ TEST(Init, Schemes) {
 
 }  // namespace
 }  // namespace flbench
+
+#if defined(__AVX2__)
+namespace flbench {
+namespace {
+
+// The 8-lane forms give the scalar forms' bits on every input tried: a dense sweep, both signs, the clamps, tiny and
+// huge values, ±0, ±inf and NaN (NaN must stay NaN where the scalar form keeps it).
+TEST(FastMath, VectorFormsEqualScalarFormsBitForBit) {
+  std::vector<float> xs = {0.0f, -0.0f, 1e-30f, -1e-30f, 7.9053111f, -7.9053111f, 8.0f, -8.0f, 87.0f, -87.0f, -88.0f,
+                           -1e30f, 1e30f, std::numeric_limits<float>::infinity(),
+                           -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()};
+  for (float x = -100.0f; x <= 100.0f; x += 0.0137f) xs.push_back(x);
+  while (xs.size() % 8) xs.push_back(0.5f);
+  auto bits = [](float v) { return std::bit_cast<uint32_t>(v); };
+  for (size_t i = 0; i < xs.size(); i += 8) {
+    float tanh8[8], exp8[8], log8[8], ein[8], lin[8];
+    const __m256 x = _mm256_loadu_ps(&xs[i]);
+    _mm256_storeu_ps(tanh8, FastTanh8(x));
+    const __m256 xe = _mm256_min_ps(_mm256_setzero_ps(), x);  // FastExp is for x ≤ 0
+    const __m256 xl = _mm256_min_ps(_mm256_set1_ps(1.0f), _mm256_max_ps(_mm256_setzero_ps(), x));  // log1p: [0, 1]
+    _mm256_storeu_ps(ein, xe);
+    _mm256_storeu_ps(lin, xl);
+    _mm256_storeu_ps(exp8, FastExp8(xe));
+    _mm256_storeu_ps(log8, FastLog1p8(xl));
+    for (int k = 0; k < 8; ++k) {
+      const float v = xs[i + k];
+      const float ve = ein[k], vl = lin[k];
+      EXPECT_EQ(bits(tanh8[k]), bits(FastTanh(v))) << "tanh " << v;
+      if (!std::isnan(v)) {
+        EXPECT_EQ(bits(exp8[k]), bits(FastExp(ve))) << "exp " << ve;
+        EXPECT_EQ(bits(log8[k]), bits(FastLog1p(vl))) << "log1p " << vl;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace flbench
+#endif

@@ -4,6 +4,7 @@
 #include "rnn/activation.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "rnn/fast_math.h"
 #include "rnn/simd_loop.h"
@@ -33,8 +34,25 @@ inline float Tanh(float x) { return FastTanh(x); }
 inline double Tanh(double x) { return std::tanh(x); }
 }  // namespace
 
+// tanh and sigmoid over floats, 8 lanes at a time (FastTanh8: the same bits as FastTanh), the tail scalar.
+[[gnu::noinline]] void TanhFloats(float* __restrict z, size_t n, bool sigmoid) {
+  size_t i = 0;
+#if defined(__AVX2__)
+  const __m256 half = _mm256_set1_ps(0.5f);
+  for (; i + 8 <= n; i += 8) {
+    const __m256 x = _mm256_loadu_ps(z + i);
+    _mm256_storeu_ps(z + i, sigmoid ? _mm256_add_ps(half, _mm256_mul_ps(half, FastTanh8(_mm256_mul_ps(half, x))))
+                                    : FastTanh8(x));
+  }
+#endif
+  for (; i < n; ++i) z[i] = sigmoid ? 0.5f + 0.5f * FastTanh(0.5f * z[i]) : FastTanh(z[i]);
+}
+
 template <typename T>
 void Activate(Activation a, T* __restrict z, T* __restrict aux, size_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (a == Activation::kTanh || a == Activation::kSigmoid) return TanhFloats(z, n, a == Activation::kSigmoid);
+  }
   switch (a) {
     case Activation::kRelu:
       ForEachIndex(n, [&](size_t i) { z[i] = z[i] > T(0) ? z[i] : T(0); });

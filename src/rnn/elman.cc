@@ -9,6 +9,9 @@
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "rnn/fast_math.h"
 #include "rnn/gemm.h"
@@ -26,7 +29,7 @@ namespace {
                                             float* __restrict dy, size_t n) {
   constexpr size_t kLanes = 16;
   double lane[kLanes] = {};
-  auto one = [&](size_t i, size_t k) __attribute__((always_inline)) {  // inlined, or the loop below goes scalar
+  auto one = [&](size_t i, size_t k) {
     const float e = FastExp(y[i] < 0 ? y[i] : -y[i]);  // e^−|y|
     const float inv = 1.0f / (1.0f + e);
     const float sigma = y[i] >= 0 ? inv : e * inv;
@@ -34,8 +37,30 @@ namespace {
     lane[k] += double((y[i] > 0 ? y[i] : 0.0f) - y[i] * target[i] + FastLog1p(e));
   };
   size_t i = 0;
+#if defined(__AVX2__)
+  // The same operations 8 at a time (FastExp8/FastLog1p8 give the scalar bits); the 16 double lanes as 4 registers.
+  __m256d acc[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
+  const __m256 zero = _mm256_setzero_ps(), one_f = _mm256_set1_ps(1.0f), vscale = _mm256_set1_ps(scale);
+  for (; i + kLanes <= n; i += kLanes) {
+    for (size_t h = 0; h < 2; ++h) {
+      const __m256 yv = _mm256_loadu_ps(y + i + 8 * h), t = _mm256_loadu_ps(target + i + 8 * h);
+      const __m256 minus_y = _mm256_xor_ps(yv, _mm256_set1_ps(-0.0f));  // −y exactly (also −0 for +0)
+      const __m256 neg_abs = _mm256_blendv_ps(minus_y, yv, _mm256_cmp_ps(yv, zero, _CMP_LT_OQ));
+      const __m256 e = FastExp8(neg_abs);
+      const __m256 inv = _mm256_div_ps(one_f, _mm256_add_ps(one_f, e));
+      const __m256 sigma = _mm256_blendv_ps(_mm256_mul_ps(e, inv), inv, _mm256_cmp_ps(yv, zero, _CMP_GE_OQ));
+      _mm256_storeu_ps(dy + i + 8 * h, _mm256_mul_ps(vscale, _mm256_sub_ps(sigma, t)));
+      const __m256 pos = _mm256_blendv_ps(zero, yv, _mm256_cmp_ps(yv, zero, _CMP_GT_OQ));
+      const __m256 term = _mm256_add_ps(_mm256_sub_ps(pos, _mm256_mul_ps(yv, t)), FastLog1p8(e));
+      acc[2 * h] = _mm256_add_pd(acc[2 * h], _mm256_cvtps_pd(_mm256_castps256_ps128(term)));
+      acc[2 * h + 1] = _mm256_add_pd(acc[2 * h + 1], _mm256_cvtps_pd(_mm256_extractf128_ps(term, 1)));
+    }
+  }
+  for (int r = 0; r < 4; ++r) _mm256_storeu_pd(lane + 4 * r, acc[r]);
+#else
   for (; i + kLanes <= n; i += kLanes)
     for (size_t k = 0; k < kLanes; ++k) one(i + k, k);
+#endif
   for (; i < n; ++i) one(i, 0);
   double sum = 0;
   for (double l : lane) sum += l;

@@ -53,22 +53,30 @@ __attribute__((target("avx2,fma"), always_inline)) inline void Block(int rows, i
                                                                      const float* B, ptrdiff_t bk, ptrdiff_t bj,
                                                                      float* C, ptrdiff_t ldc, bool accumulate) {
   __m256i mask[V];
+#pragma GCC unroll 4
   for (int v = 0; v < V; ++v) mask[v] = LaneMask(rows - 8 * v);
   __m256 acc[V][NR];
+#pragma GCC unroll 4
   for (int v = 0; v < V; ++v)
+#pragma GCC unroll 8
     for (int c = 0; c < NR; ++c) acc[v][c] = _mm256_setzero_ps();
   for (int k = 0; k < K; ++k) {
     const float* a = A + k * lda;
     __m256 av[V];
+#pragma GCC unroll 4
     for (int v = 0; v < V; ++v) av[v] = kMasked ? _mm256_maskload_ps(a + 8 * v, mask[v]) : _mm256_loadu_ps(a + 8 * v);
     const float* b = B + k * bk;
+#pragma GCC unroll 8
     for (int c = 0; c < NR; ++c) {
       const __m256 bc = _mm256_broadcast_ss(b + c * bj);
+#pragma GCC unroll 4
       for (int v = 0; v < V; ++v) acc[v][c] = _mm256_fmadd_ps(av[v], bc, acc[v][c]);  // fma(A[i,k], B[k,j], acc)
     }
   }
+#pragma GCC unroll 8
   for (int c = 0; c < NR; ++c) {
     float* out = C + c * ldc;
+#pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
       __m256 r = acc[v][c];
       if (kMasked) {
