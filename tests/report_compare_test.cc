@@ -73,9 +73,11 @@ TEST(WithoutSeed, DropsExactlyTheSeedFields) {
   const json w = WithoutSeed(c);
   EXPECT_FALSE(w.contains("seed_index"));
   EXPECT_FALSE(w["model"].contains("seed"));
+  EXPECT_FALSE(w["model"].contains("order_seed"));  // the batch order is per seed too
   json expected = c;
   expected.erase("seed_index");
   expected["model"].erase("seed");
+  expected["model"].erase("order_seed");
   EXPECT_EQ(w, expected);
   EXPECT_EQ(WithoutSeed(Config("tomita1", 8, 0)), WithoutSeed(Config("tomita1", 8, 5)));
   EXPECT_NE(WithoutSeed(Config("tomita1", 8, 0)), WithoutSeed(Config("tomita1", 16, 0)));
