@@ -33,7 +33,10 @@ class DfaLanguage : public Language {
   Word Unrank(int n, bool member, const Count& rank) const override;
   Word Sample(int n, bool member, Rng& rng) const override;  // 64-bit fast path
   std::vector<uint32_t> NextSymbolTargets(std::span<const uint8_t> w) const override;
+  // Builds the tables to length n; refuses (flbench::Error with the estimate) what would not fit in memory.
   void Prepare(int n) const override;
+  // Estimated bytes of the counting tables for lengths 0..n.
+  double TableBytes(int n) const;
 
  private:
   // counts_[c][r][q] = number of words of length r leading from q into class c (1 = accepting).

@@ -12,11 +12,17 @@
 namespace flbench {
 
 YAML::Node YamlReader::Parse(const std::string& text) const {
+  std::vector<YAML::Node> docs;
   try {
-    return YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    if (e.mark.is_null()) throw Error(path_, 0, 0, "malformed YAML: " + e.msg);
     throw Error(path_, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
   }
+  if (docs.size() > 1)
+    Fail(docs[1], fmt::format("the file holds {} YAML documents (separated by '---'); it must hold exactly one",
+                              docs.size()));
+  return docs.empty() ? YAML::Node() : docs[0];
 }
 
 YAML::Node YamlReader::ParseFile() const { return Parse(ReadTextFile(path_)); }
@@ -33,6 +39,11 @@ std::string YamlReader::Where(const YAML::Node& at) const {
 }
 
 std::string YamlReader::Scalar(const YAML::Node& n, const std::string& key) const {
+  if (!n.IsDefined()) throw Error(path_, 0, 0, fmt::format("'{}' is missing", key));
+  if (n.IsNull())
+    Fail(n, fmt::format("'{}' is empty (null, e.g. '~' or nothing after the colon); give it a value (quote \"~\" or "
+                        "\"null\" if you mean those characters)",
+                        key));
   if (!n.IsScalar()) Fail(n, fmt::format("'{}' must be a single value, not a {}", key, n.IsSequence() ? "list" : "mapping"));
   return n.Scalar();
 }
@@ -101,7 +112,9 @@ std::vector<YAML::Node> YamlReader::ScalarOrList(const YAML::Node& n, const std:
 }
 
 void YamlReader::CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) const {
-  if (!map.IsMap()) Fail(map, what + " must be a mapping (key: value)");
+  if (!map.IsMap())
+    Fail(map, fmt::format("{} must be a mapping (key: value), not {}", what,
+                          map.IsNull() ? "empty (null)" : map.IsSequence() ? "a list" : "a single value"));
   std::set<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string key = Scalar(it->first, "key");
