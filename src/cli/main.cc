@@ -15,8 +15,16 @@ int main(int argc, char** argv) {
   flbench::AddTrainCommand(app);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {  // bad command line: one exit path with everything else that is bad input
+    std::fflush(stdout);
+    std::fprintf(stderr, "flbench: %s (see `flbench --help` or `flbench COMMAND --help`)\n", e.what());
+    return 2;
   } catch (const flbench::Error& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "flbench: %s\n", e.what());
