@@ -2,6 +2,7 @@
 // every error into a one-line message and a non-zero exit status.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/commands.h"
 #include "util/error.h"
@@ -14,6 +15,15 @@ int main(int argc, char** argv) {
   flbench::AddSuiteCommands(app);
   flbench::AddTrainCommand(app);
   try {
+    if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
+      std::string names;
+      bool known = false;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        known = known || sub->get_name() == argv[1];
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      if (!known) throw flbench::Error(std::string("unknown command '") + argv[1] + "' (commands: " + names + ")");
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
