@@ -37,6 +37,11 @@ bool DfaLanguage::Re2Accepts(std::span<const uint8_t> w) const {
   return RE2::FullMatch(text, *re2_);
 }
 
+int DfaLanguage::TablesBuilt() const {
+  std::shared_lock lock(mu_);
+  return static_cast<int>(counts_[0].size());
+}
+
 void DfaLanguage::Prepare(int n) const {
   {
     std::shared_lock lock(mu_);
