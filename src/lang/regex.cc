@@ -495,7 +495,7 @@ void CrossCheckRegex(const Dfa& dfa, const RE2& re2, const std::string& alphabet
   };
   // Every string of length 0, 1, … while the total stays within kCrossCheckStrings (odometer order).
   int64_t total = 0, layer = 1;
-  for (int len = 0; total + layer <= kCrossCheckStrings; ++len) {
+  for (int len = 0; len <= 64 && total + layer <= kCrossCheckStrings; ++len) {  // (a 1-symbol alphabet: lengths ≤ 64)
     w.assign(len, 0);
     for (int64_t i = 0; i < layer; ++i) {
       check();

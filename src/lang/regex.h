@@ -18,7 +18,7 @@ namespace flbench {
 Dfa CompileRegex(const std::string& pattern, const std::string& alphabet, const std::string& where = "");
 
 // The load-time check that the compiled DFA and RE2 (the oracle, Latin-1, whole-string match) agree: on every
-// string over the alphabet up to the longest length with at most kCrossCheckStrings strings in all, and on
+// string over the alphabet up to the longest length (≤ 64) with at most kCrossCheckStrings strings in all, and on
 // kCrossCheckRandom seeded random strings of lengths up to 64 (a few milliseconds). Throws flbench::Error
 // ("<where>the compiled automaton and RE2 disagree on \"w\" …") on the first disagreement.
 inline constexpr int kCrossCheckStrings = 4096;

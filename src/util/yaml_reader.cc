@@ -3,7 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <yaml-cpp/eventhandler.h>
+
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "util/error.h"
 #include "util/strings.h"
@@ -11,18 +15,68 @@
 
 namespace flbench {
 
-YAML::Node YamlReader::Parse(const std::string& text) const {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    if (e.mark.is_null()) throw Error(path_, 0, 0, "malformed YAML: " + e.msg);
-    throw Error(path_, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+namespace {
+
+// Sees whether a YAML stream holds a second document with content, and where that content starts. (YAML::LoadAll
+// is not used: on some malformed input, e.g. ",\x02", it yields the same document forever; here at most two
+// documents are read and a second one counts only if it starts after everything the first one held.)
+class SecondDocument : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  int first_end = -1;          // largest position of an event of the first document
+  YAML::Mark content;          // first content of the second document
+  bool has_content = false;
+
+  void OnDocumentStart(const YAML::Mark& m) override { ++documents; Seen(m, false); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Seen(m, false); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Seen(m, true); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { Seen(m, true); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Seen(m, true);
   }
-  if (docs.size() > 1)
-    Fail(docs[1], fmt::format("the file holds {} YAML documents (separated by '---'); it must hold exactly one",
-                              docs.size()));
-  return docs.empty() ? YAML::Node() : docs[0];
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Seen(m, true);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Seen(const YAML::Mark& m, bool is_content) {
+    if (documents <= 1) {
+      first_end = std::max(first_end, m.pos);
+    } else if (documents == 2 && is_content && !has_content && m.pos > first_end) {
+      has_content = true;
+      content = m;
+    }
+  }
+};
+
+}  // namespace
+
+YAML::Node YamlReader::Parse(const std::string& text) const {
+  auto malformed = [&](const YAML::Exception& e) {
+    if (e.mark.is_null()) return Error(path_, 0, 0, "malformed YAML: " + e.msg);
+    return Error(path_, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+  };
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw malformed(e);
+  }
+  SecondDocument second;
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    if (parser.HandleNextDocument(second)) parser.HandleNextDocument(second);
+  } catch (const YAML::Exception& e) {
+    throw malformed(e);
+  }
+  if (second.has_content)
+    throw Error(path_, second.content.line + 1, second.content.column + 1,
+                "a second YAML document starts here (after '---' or '...'); the file must hold exactly one");
+  return root;
 }
 
 YAML::Node YamlReader::ParseFile() const { return Parse(ReadTextFile(path_)); }
