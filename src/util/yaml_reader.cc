@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
@@ -56,8 +57,12 @@ class SecondDocument : public YAML::EventHandler {
 
 YAML::Node YamlReader::Parse(const std::string& text) const {
   auto malformed = [&](const YAML::Exception& e) {
-    if (e.mark.is_null()) return Error(path_, 0, 0, "malformed YAML: " + e.msg);
-    return Error(path_, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+    // yaml-cpp's depth guard reports "bad file"; say what it means.
+    const std::string what = dynamic_cast<const YAML::DeepRecursion*>(&e)
+                                 ? "malformed YAML: nested deeper than the parser allows (about 2000 levels)"
+                                 : "malformed YAML: " + e.msg;
+    if (e.mark.is_null()) return Error(path_, 0, 0, what);
+    return Error(path_, e.mark.line + 1, e.mark.column + 1, what);
   };
   YAML::Node root;
   try {
