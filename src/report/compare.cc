@@ -103,7 +103,8 @@ void CheckBaseline(const nlohmann::json& baseline, const std::string& source) {
   const std::string hint = " (write a baseline with `flbench baseline SUITE --out FILE`)";
   if (!baseline.is_object()) throw Error(fmt::format("{}: expected a JSON object with a 'groups' list{}", source, hint));
   if (!baseline.contains("groups") || !baseline.at("groups").is_array())
-    throw Error(fmt::format("{}: 'groups' must be a list of groups{}", source, hint));
+    throw Error(fmt::format("{}: expected a 'groups' list, got {}{}", source,
+                            baseline.contains("groups") ? baseline.at("groups").dump() : "none", hint));
   const nlohmann::json& groups = baseline.at("groups");
   if (groups.empty())
     throw Error(fmt::format("{}: 'groups' is empty, so it would pass any results; a baseline needs at least one group{}",
@@ -119,8 +120,10 @@ void CheckBaseline(const nlohmann::json& baseline, const std::string& source) {
         bad(key, b.contains(key) ? "expected a string, got " + b.at(key).dump() : "missing");
     if (!b.contains("mean")) bad("mean", "missing");
     const nlohmann::json& mean = b.at("mean");
-    if (!mean.is_number() || !(mean.get<double>() >= 0 && mean.get<double>() <= 1))
-      bad("mean", "expected an accuracy from 0 to 1, got " + mean.dump());
+    // Means above 1 only make every group regress (fail-closed), so they are allowed; NaN or a negative mean would
+    // pass every result and is refused.
+    if (!mean.is_number() || !(mean.get<double>() >= 0) || !std::isfinite(mean.get<double>()))
+      bad("mean", "expected an accuracy ≥ 0, got " + mean.dump());
     if (b.contains("label") && !b.at("label").is_string()) bad("label", "expected a string, got " + b.at("label").dump());
     if (b.contains("seeds") && !(b.at("seeds").is_number_integer() && b.at("seeds").get<int64_t>() >= 0))
       bad("seeds", "expected an integer ≥ 0, got " + b.at("seeds").dump());

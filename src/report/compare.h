@@ -24,7 +24,8 @@ nlohmann::json MakeBaseline(const std::vector<CellRecord>& records, const std::s
 nlohmann::json ReadBaseline(const std::string& path);
 
 // Throws flbench::Error("<source>: groups[i].mean: …") unless `baseline` is an object whose 'groups' is a
-// non-empty list of objects with a string 'group' and 'split', a 'mean' in [0, 1], and, if present, a
+// non-empty list of objects with a string 'group' and 'split', a finite 'mean' ≥ 0 (above 1 fails every
+// comparison, which is safe; NaN or negative would pass everything), and, if present, a
 // string 'label' and an integer 'seeds' ≥ 0.
 void CheckBaseline(const nlohmann::json& baseline, const std::string& source = "baseline");
 
