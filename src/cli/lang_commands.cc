@@ -86,8 +86,9 @@ std::string TargetsText(const Example& e, int symbols) {
 }
 
 void WriteSplit(const Dataset& d, const Split& split, const std::string& path, const Language& lang) {
-  std::ofstream out(path + ".tmp");
-  if (!out) throw Error(fmt::format("{}: cannot write: {}", path + ".tmp", std::strerror(errno)));
+  const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());  // unique: concurrent runs never share it
+  std::ofstream out(tmp);
+  if (!out) throw Error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
   out << "# language=" << d.language << " alphabet=" << d.alphabet << " task=" << TaskName(d.task)
       << " split=" << split.name << " lengths=" << split.min_len << "-" << split.max_len
       << " count=" << split.examples.size() << "\n";
@@ -99,8 +100,11 @@ void WriteSplit(const Dataset& d, const Split& split, const std::string& path, c
   out.close();
   if (!out) throw Error(fmt::format("{}: write failed: {}", path, std::strerror(errno)));
   std::error_code ec;
-  std::filesystem::rename(path + ".tmp", path, ec);
-  if (ec) throw Error(fmt::format("{}: cannot rename {} to it: {}", path, path + ".tmp", ec.message()));
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw Error(fmt::format("{}: cannot rename {} to it: {}", path, tmp, ec.message()));
+  }
 }
 
 // The output directory of `dataset`, checked (and created) before any string is drawn: an existing
