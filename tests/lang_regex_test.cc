@@ -102,6 +102,8 @@ TEST(RegexTest, ErrorsNameColumnAndProblem) {
   ExpectError("\\d", "unsupported escape");
   ExpectError("((0|1){1000}){1000}", "pattern too large");
   ExpectError("(0|1)*0(0|1){20}", "needs more than");
+  ExpectError("[01]{04,}1", "column 5: repetition count '04' has a leading zero");  // found by the fuzzer
+  ExpectError("0{1,007}", "leading zero");
 }
 
 // Escaped letters and digits mean something else to RE2 (\b a word boundary, \0 NUL, \d a class…), so

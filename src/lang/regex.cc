@@ -201,6 +201,8 @@ class Parser {
     auto number = [&](const std::string& s) {
       if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
         Fail(col, "bad repetition count '{" + body + "}'");
+      if (s.size() > 1 && s[0] == '0')  // RE2 reads such a brace as literal text (found by tests/fuzz/regex_fuzz.cc)
+        Fail(col, "repetition count '" + s + "' has a leading zero (RE2 reads '{" + body + "}' as literal text)");
       return std::stoi(s);
     };
     t.lo = number(comma == std::string::npos ? body : body.substr(0, comma));
