@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, -DFLBENCH_FUZZ=ON, own build directory) and runs each for a bounded
 # time, starting from the seed corpus in tests/fuzz/corpus/. Exit status non-zero if a target found a crash,
-# a sanitizer report or a timeout (the reproducer is left in the build directory as crash-*/timeout-*).
+# a sanitizer report or a unit running over 60 s (the reproducer is left in BUILD_DIR/artifacts-*/).
 # Usage: tests/fuzz/run.sh [TOTAL_SECONDS=60] [BUILD_DIR=build-fuzz]
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +18,7 @@ status=0
 for t in "${targets[@]}"; do
   mkdir -p "$build/corpus-$t" "$build/artifacts-$t"
   echo "== fuzz_$t for ${per}s" >&2
-  "$build/fuzz_$t" -max_total_time="$per" -timeout=20 -rss_limit_mb=3000 -max_len=2048 -print_final_stats=1 \
+  "$build/fuzz_$t" -max_total_time="$per" -timeout=60 -rss_limit_mb=3000 -max_len=2048 -print_final_stats=1 \
       -artifact_prefix="$build/artifacts-$t/" "$build/corpus-$t" "$src/tests/fuzz/corpus/$t" || status=1
 done
 exit $status
