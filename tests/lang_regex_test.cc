@@ -101,6 +101,54 @@ TEST(RegexTest, ErrorsNameColumnAndProblem) {
   ExpectError("^0", "anchor");
   ExpectError("\\d", "unsupported escape");
   ExpectError("((0|1){1000}){1000}", "pattern too large");
+  ExpectError("(0|1)*0(0|1){20}", "needs more than");
+  ExpectError("[01]{04,}1", "column 5: repetition count '04' has a leading zero");  // found by the fuzzer
+  ExpectError("0{1,007}", "leading zero");
+}
+
+// Escaped letters and digits mean something else to RE2 (\b a word boundary, \0 NUL, \d a class…), so
+// they are refused even when the letter is in the alphabet; escaped punctuation stands for itself.
+TEST(RegexTest, EscapesRe2ReadsDifferentlyAreRefused) {
+  const std::string alphabet = "abdnstwxzABCEQPpN019:[]";
+  for (const char* p : {"\\ba*", "a\\B", "\\a", "\\0", "\\1", "\\d", "\\s", "\\t", "\\n", "\\A", "a\\z",
+                        "\\pN", "\\PN", "\\x41", "\\Qa\\E", "\\C", "\\w", "[\\d]", "[a\\n]", "[[:alpha:]]",
+                        "[^[:digit:]]"}) {
+    SCOPED_TRACE(p);
+    try {
+      CompileRegex(p, alphabet, "w.yaml:2:8: ");
+      ADD_FAILURE() << "compiled";
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      EXPECT_EQ(m.rfind("w.yaml:2:8: regex column ", 0), 0u) << m;
+      EXPECT_TRUE(m.find("unsupported escape") != std::string::npos || m.find("POSIX class") != std::string::npos) << m;
+    }
+  }
+  const Dfa dfa = CompileRegex("\\[a\\]\\.", "[]a.");
+  EXPECT_TRUE(dfa.Accepts(Word{0, 2, 1, 3}));
+}
+
+// The load-time cross-check finds a DFA that disagrees with RE2 and names the shortest string it tried.
+TEST(RegexTest, CrossCheckNamesADisagreement) {
+  RE2::Options opts;
+  opts.set_encoding(RE2::Options::EncodingLatin1);
+  const RE2 re("(ab)*", opts);
+  EXPECT_NO_THROW(CrossCheckRegex(CompileRegex("(ab)*", "ab"), re, "ab"));
+  try {
+    CrossCheckRegex(CompileRegex("(ab)*a?", "ab"), re, "ab", "w.yaml:2:8: ");
+    FAIL() << "no disagreement found";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("w.yaml:2:8: regex: the compiled automaton and RE2 disagree on \"a\""),
+              std::string::npos)
+        << e.what();
+  }
+  // A difference only beyond the enumerated lengths (here: above 20) is found by the random probes.
+  const RE2 short_re("[ab]{0,20}", opts);
+  try {
+    CrossCheckRegex(CompileRegex("[ab]*", "ab"), short_re, "ab");
+    FAIL() << "no disagreement found";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("(RE2 says non-member, the compiler member)"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 // Language files: every error path names file:line:col and the problem; missing: reject; both ways.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "lang/language_dfa.h"
 #include "lang/spec.h"
+#include "testutil/paths.h"
 #include "util/error.h"
 
 namespace flbench {
@@ -107,6 +111,71 @@ TEST(SpecTest, EncodeRejectsForeignSymbols) {
     EXPECT_NE(std::string(e.what()).find("symbol 'x' at position 3 is not in the alphabet \"()[]\""), std::string::npos)
         << e.what();
   }
+}
+
+TEST(SpecTest, GrammarKeysDependOnTheKind) {
+  ExpectError("alphabet: \"ab\"\ngrammar: {kind: anbn, pairs: 2}\n", "2:", "unknown key 'pairs' in grammar of kind anbn");
+  ExpectError("alphabet: \"ab\"\ngrammar: {kind: anbn, max_depth: 2}\n", "2:", "unknown key 'max_depth'");
+  EXPECT_EQ(ErrorOf("alphabet: \"()\"\ngrammar: {kind: dyck, pairs: 1, max_depth: 3}\n"), "(no error)");
+}
+
+TEST(SpecTest, NullValuesAndMultipleDocumentsAreNamed) {
+  ExpectError("alphabet: ~\nregex: \"0*\"\n", "1:11:", "'alphabet' is empty (null");
+  ExpectError("alphabet: \"01\"\nregex: ~\n", "2:8:", "'regex' is empty (null");
+  ExpectError("alphabet: \"01\"\ngrammar:\n", "", "grammar must be a mapping (key: value), not empty (null)");
+  ExpectError("alphabet: \"01\"\nregex: \"0*\"\n---\nalphabet: \"01\"\nregex: \"1*\"\n", "4:1:",
+              "a second YAML document starts here");
+}
+
+TEST(SpecTest, EscapesAreRefusedWhereTheyAreWritten) {
+  ExpectError("alphabet: \"ab\"\nregex: \"\\\\ba*\"\n", "2:8:", "unsupported escape '\\b' (RE2 reads it as a word boundary)");
+}
+
+TEST(SpecTest, ADirectoryIsNamedAsOne) {
+  try {
+    LoadLanguage("/tmp/");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is a directory, not a language file"), std::string::npos) << e.what();
+  }
+}
+
+// Tables are built on first use: loading and membership of a regex with many states cost no counting.
+TEST(SpecTest, LoadingBuildsNoCountingTables) {
+  auto lang = ParseLanguage("alphabet: \"0123456789abcdefghijklmnopqrstu\"\nregex: \"" + std::string(32, '.') + "\"\n", "dots.yaml");
+  auto dfa = std::dynamic_pointer_cast<const DfaLanguage>(lang);
+  ASSERT_TRUE(dfa);
+  EXPECT_EQ(dfa->dfa().states(), 34);
+  EXPECT_TRUE(lang->Accepts(lang->Encode(std::string(32, 'a'))));
+  EXPECT_EQ(dfa->TablesBuilt(), 0);
+  Count all = 1;
+  for (int i = 0; i < 32; ++i) all *= 31;
+  EXPECT_EQ(lang->CountOf(32, true), all);
+  EXPECT_EQ(dfa->TablesBuilt(), 33);
+}
+
+// Counting tables are estimated before they are built: what does not fit the budget is refused with the estimate,
+// what fits is built (a depth-bounded Dyck grammar keeps only depths ≤ max_depth, so length 3000 is cheap and
+// agrees with the same language as a regex).
+TEST(SpecTest, TablesThatDoNotFitAreRefusedWithAnEstimate) {
+  setenv("FLBENCH_MEMORY_LIMIT", "16M", 1);
+  auto tomita3 = LoadLanguage("tomita3");
+  EXPECT_GT(tomita3->CountOf(200, true), 0);
+  try {
+    tomita3->CountOf(5000, true);
+    ADD_FAILURE() << "no refusal";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("language tomita3: counting strings up to length 5000 (5 DFA states) would need "
+                                         "about"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(LoadLanguage("dyck2")->CountOf(1000, false), Error);
+  auto grammar = LoadLanguage(testing::SourceDir() + "/tests/data/d4-grammar.yaml");
+  auto regex = LoadLanguage("d4");
+  EXPECT_EQ(grammar->CountOf(3000, true), regex->CountOf(3000, true));
+  EXPECT_EQ(grammar->CountOf(2999, false), regex->CountOf(2999, false));
+  unsetenv("FLBENCH_MEMORY_LIMIT");
 }
 
 }  // namespace

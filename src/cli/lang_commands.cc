@@ -2,7 +2,11 @@
 // Output formats are a contract (README "Command line"); tested by tests/cli_lang_test.cc.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -19,8 +23,12 @@ namespace flbench {
 namespace {
 
 void ListLanguages() {
+  const std::vector<std::string> names = LanguageNames();
+  if (names.empty())
+    throw Error(fmt::format("{}: no language files (*.yaml) there (set FLBENCH_LANGUAGES to a directory of language "
+                            "files)", LanguagesDir()));
   std::printf("%-14s %-8s %-9s %s\n", "name", "kind", "alphabet", "description");
-  for (const auto& name : LanguageNames()) {
+  for (const auto& name : names) {
     auto lang = LoadLanguage(name);
     std::printf("%-14s %-8s %-9s %s\n", name.c_str(), lang->kind().c_str(), lang->alphabet().c_str(),
                 lang->description().c_str());
@@ -36,7 +44,7 @@ struct SampleArgs {
 };
 
 void Sample(const SampleArgs& a) {
-  if (a.count < 0) throw Error(fmt::format("--count must be ≥ 0, got {}", a.count));
+  if (a.min_len > a.max_len) throw Error(fmt::format("--min-len {} is above --max-len {}", a.min_len, a.max_len));
   auto lang = LoadLanguage(a.lang);
   RangeSampler range(*lang, a.min_len, a.max_len);
   const bool perturb = a.negatives == "perturb";
@@ -78,8 +86,9 @@ std::string TargetsText(const Example& e, int symbols) {
 }
 
 void WriteSplit(const Dataset& d, const Split& split, const std::string& path, const Language& lang) {
-  std::ofstream out(path + ".tmp");
-  if (!out) throw Error(fmt::format("{}: cannot write", path));
+  const std::string tmp = fmt::format("{}.tmp.{}", path, getpid());  // unique: concurrent runs never share it
+  std::ofstream out(tmp);
+  if (!out) throw Error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
   out << "# language=" << d.language << " alphabet=" << d.alphabet << " task=" << TaskName(d.task)
       << " split=" << split.name << " lengths=" << split.min_len << "-" << split.max_len
       << " count=" << split.examples.size() << "\n";
@@ -89,8 +98,31 @@ void WriteSplit(const Dataset& d, const Split& split, const std::string& path, c
     out << '\n';
   }
   out.close();
-  if (!out) throw Error(fmt::format("{}: write failed", path));
-  std::filesystem::rename(path + ".tmp", path);
+  if (!out) throw Error(fmt::format("{}: write failed: {}", path, std::strerror(errno)));
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    throw Error(fmt::format("{}: cannot rename {} to it: {}", path, tmp, ec.message()));
+  }
+}
+
+// The output directory of `dataset`, checked (and created) before any string is drawn: an existing
+// non-directory, a path that cannot be created or a directory we cannot write into is an error now.
+void PrepareOutputDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (dir.empty()) throw Error("--out: empty path");
+  std::error_code ec;
+  const fs::file_status st = fs::status(dir, ec);
+  if (fs::exists(st)) {
+    if (!fs::is_directory(st))
+      throw Error(fmt::format("--out {}: exists and is not a directory (give a directory to write the TSV files into)", dir));
+  } else {
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(fmt::format("--out {}: cannot create the directory: {}", dir, ec.message()));
+  }
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    throw Error(fmt::format("--out {}: cannot write into the directory: {}", dir, std::strerror(errno)));
 }
 
 }  // namespace
@@ -102,16 +134,16 @@ void AddLanguageCommands(CLI::App& app) {
   auto sa = std::make_shared<SampleArgs>();
   auto* sample = app.add_subcommand("sample", "Print uniformly sampled strings, one STRING<TAB>LABEL per line");
   sample->add_option("LANG", sa->lang, "language name or path to a .yaml file")->required();
-  sample->add_option("--count", sa->count, "number of strings")->capture_default_str();
-  sample->add_option("--min-len", sa->min_len, "shortest length")->capture_default_str();
-  sample->add_option("--max-len", sa->max_len, "longest length")->capture_default_str();
+  AddIntOption<int64_t>(*sample, "--count", sa->count, 0, std::numeric_limits<int64_t>::max(), "number of strings");
+  AddIntOption(*sample, "--min-len", sa->min_len, 0, kMaxLength, "shortest length");
+  AddIntOption(*sample, "--max-len", sa->max_len, 0, kMaxLength, "longest length");
   sample->add_option("--class", sa->cls, "pos, neg or mixed (each string's class by a fair coin)")
       ->check(CLI::IsMember({"pos", "neg", "mixed"}))
       ->capture_default_str();
   sample->add_option("--negatives", sa->negatives, "uniform (any non-member) or perturb (one edit from a member)")
       ->check(CLI::IsMember({"uniform", "perturb"}))
       ->capture_default_str();
-  sample->add_option("--seed", sa->seed, "random seed")->capture_default_str();
+  AddIntOption<uint64_t>(*sample, "--seed", sa->seed, 0, kMaxSeed, "random seed");
   sample->callback([sa] { Sample(*sa); });
 
   auto strings = std::make_shared<std::pair<std::string, std::vector<std::string>>>();
@@ -126,11 +158,12 @@ void AddLanguageCommands(CLI::App& app) {
   AddDatasetOptions(*dataset, *da);
   dataset->add_option("--out", *out_dir, "output directory (created)")->required();
   dataset->callback([da, out_dir] {
+    const DatasetSpec spec = ToSpec(*da);
     auto lang = LoadLanguage(da->lang);
+    PrepareOutputDir(*out_dir);
     std::vector<std::string> notes;
-    const Dataset d = BuildDataset(*lang, ToSpec(*da), &notes);
+    const Dataset d = BuildDataset(*lang, spec, &notes);
     for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
-    std::filesystem::create_directories(*out_dir);
     WriteSplit(d, d.train, *out_dir + "/train.tsv", *lang);
     if (!d.validation.examples.empty()) WriteSplit(d, d.validation, *out_dir + "/validation.tsv", *lang);
     for (size_t i = 0; i < d.tests.size(); ++i) {

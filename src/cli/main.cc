@@ -5,8 +5,40 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "report/compare.h"
 #include "util/cpu.h"
 #include "util/error.h"
+
+// Until `compare` reads its baseline through ReadBaseline itself (src/cli/suite_commands.cc), its baseline file and
+// tolerance are checked while the command line is parsed: a directory, JSON such as 1e999, an empty or mistyped
+// baseline, a NaN or negative tolerance are bad input (exit 2), never an internal error or a passing check.
+void CheckCompareInputs(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App* s) { return s->get_name() == "compare"; })) {
+    if (CLI::Option* baseline = sub->get_option_no_throw("--baseline"))
+      baseline->check(CLI::Validator(
+          [](std::string& path) {
+            try {
+              flbench::ReadBaseline(path);
+            } catch (const flbench::Error& e) {
+              return std::string(e.what());
+            }
+            return std::string();
+          },
+          "FILE"));
+    if (CLI::Option* tolerance = sub->get_option_no_throw("--tolerance"))
+      tolerance->check(CLI::Validator(
+          [](std::string& text) {
+            try {
+              flbench::CheckTolerance(flbench::ParseRealOption("--tolerance", text, 0, 1));
+            } catch (const flbench::Error& e) {
+              return std::string(e.what());
+            }
+            return std::string();
+          },
+          "0..1"));
+  }
+}
 
 int main(int argc, char** argv) {
   if (const std::string missing = flbench::MissingBaselineFeatures(); !missing.empty()) {
@@ -20,10 +52,32 @@ int main(int argc, char** argv) {
   flbench::AddLanguageCommands(app);
   flbench::AddSuiteCommands(app);
   flbench::AddTrainCommand(app);
+  CheckCompareInputs(app);
   try {
+    if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
+      std::string names;
+      bool known = false;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        known = known || sub->get_name() == argv[1];
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      if (!known) throw flbench::Error(std::string("unknown command '") + argv[1] + "' (commands: " + names + ")");
+    }
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ValidationError& e) {  // an option's value was checked and refused: the message says why
+    std::fflush(stdout);
+    std::fprintf(stderr, "flbench: %s\n", e.what());
+    return 2;
+  } catch (const CLI::ParseError& e) {  // bad command line: one exit path with everything else that is bad input
+    std::fflush(stdout);
+    std::fprintf(stderr, "flbench: %s (see `flbench --help` or `flbench COMMAND --help`)\n", e.what());
+    return 2;
   } catch (const flbench::Error& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "flbench: %s\n", e.what());

@@ -1,13 +1,48 @@
-// Command-line options shared by `dataset`, `train` and friends: the dataset options and their
-// parsing (e.g. --test-bins 51-100,101-150). Entry points: DatasetArgs, AddDatasetOptions, ToSpec.
+// Command-line options shared by `dataset`, `train` and friends: the dataset options and their parsing
+// (e.g. --test-bins 51-100,101-150), and the one rule for numbers in every option (AddIntOption,
+// AddRealOption). Entry points: DatasetArgs, AddDatasetOptions, ToSpec, AddIntOption, AddRealOption.
+// Tested by tests/cli_bad_input_test.cc (through the binary) and tests/cli_lang_test.cc.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "lang/dataset_builder.h"
 
 namespace flbench {
+
+// One rule for numbers in command-line options. An integer is an optional '-' and decimal digits (the whole
+// text; no '+', spaces, exponents or hex); a real is a finite decimal number (digits, '.', an exponent; no
+// nan, inf or hex). Either must lie in [lo, hi]. Anything else throws flbench::Error naming the option, the
+// text and the allowed range (the CLI prints it and exits 2).
+int64_t ParseIntOption(const std::string& option, const std::string& text, int64_t lo, int64_t hi);
+uint64_t ParseUIntOption(const std::string& option, const std::string& text, uint64_t lo, uint64_t hi);
+double ParseRealOption(const std::string& option, const std::string& text, double lo, double hi);
+
+// Adds `name` (e.g. "--count") parsed by the rule above into `var`; the default shown in --help is var's value.
+template <typename T>
+CLI::Option* AddIntOption(CLI::App& cmd, const std::string& name, T& var, T lo, T hi, const std::string& help) {
+  const std::string option = name.substr(0, name.find(','));
+  return cmd
+      .add_option_function<std::string>(
+          name,
+          [&var, option, lo, hi](const std::string& text) {
+            if constexpr (std::is_unsigned_v<T>)
+              var = static_cast<T>(ParseUIntOption(option, text, lo, hi));
+            else
+              var = static_cast<T>(ParseIntOption(option, text, lo, hi));
+          },
+          help)
+      ->default_str(std::to_string(var))
+      ->type_name(std::is_unsigned_v<T> ? "UINT" : "INT");
+}
+CLI::Option* AddRealOption(CLI::App& cmd, const std::string& name, double& var, double lo, double hi,
+                           const std::string& help);
+
+// Seeds are any 64-bit unsigned integer.
+inline constexpr uint64_t kMaxSeed = std::numeric_limits<uint64_t>::max();
 
 struct DatasetArgs {
   std::string lang;

@@ -5,12 +5,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <unordered_set>
 
 #include "lang/counting.h"
 #include "lang/sampler.h"
 #include "util/error.h"
+#include "util/memory.h"
 
 namespace flbench {
 
@@ -218,6 +220,35 @@ Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<
   for (auto [lo, hi] : spec.test_bins) {
     if (lo < 0 || hi < lo) throw Error(fmt::format("bad test bin {}-{}: need 0 ≤ lo ≤ hi", lo, hi));
     if (spec.task == Task::kNextSymbol && lo < 1) throw Error(fmt::format("test bin {}-{}: next-symbol needs lengths ≥ 1", lo, hi));
+  }
+  for (size_t i = 0; i < spec.test_bins.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (spec.test_bins[i] == spec.test_bins[j])
+        throw Error(fmt::format("test bin {}-{} is given twice", spec.test_bins[i].first, spec.test_bins[i].second));
+  {
+    // Memory, before any string is drawn: every example holds its symbols (and, for next-symbol, a 4-byte target
+    // mask per symbol) plus the vectors, the disjointness set entry and the shuffle's copy (≈ 160 bytes). A range
+    // never yields more strings than it has (counting tables are built here, themselves checked).
+    double bytes = 0;
+    const double per_symbol = spec.task == Task::kNextSymbol ? 2 + 8 : 2;
+    auto add_range = [&](int lo, int hi, double asked) {
+      if (asked <= 0) return;
+      const RangeSampler range(lang, lo, hi);
+      const bool membership = spec.task == Task::kMembership;
+      const double pos = membership ? std::ceil(asked / 2) : asked, neg = membership ? std::floor(asked / 2) : 0;
+      const double strings = std::min(pos, range.Available(true).get_d()) + std::min(neg, range.Available(false).get_d());
+      bytes += strings * (160 + per_symbol * hi);
+    };
+    add_range(spec.min_len, spec.max_len,
+              static_cast<double>(spec.train) + static_cast<double>(spec.validation) + static_cast<double>(spec.test));
+    for (auto [lo, hi] : spec.test_bins) add_range(lo, hi, static_cast<double>(spec.test));
+    CheckMemory(bytes, fmt::format("a dataset of {} training, {} validation and {} test strings per split (language {}, "
+                                   "lengths up to {})",
+                                   spec.train, spec.validation, spec.test, lang.name(),
+                                   std::max(spec.max_len, spec.test_bins.empty() ? 0 : std::max_element(
+                                       spec.test_bins.begin(), spec.test_bins.end(),
+                                       [](auto x, auto y) { return x.second < y.second; })->second)),
+                "; ask for fewer strings");
   }
   Dataset d;
   d.language = lang.name();

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <shared_mutex>
 #include <type_traits>
@@ -12,6 +14,7 @@
 
 #include "lang/counting.h"
 #include "util/error.h"
+#include "util/memory.h"
 
 namespace flbench {
 
@@ -43,6 +46,14 @@ class GrammarLanguage : public Language {
   virtual U128 Members128(int c, int r) const = 0;
   // Extends the class tables to r ≤ n; the caller holds mu_ (unique).
   virtual void GrowTables(int n) const = 0;
+  // Estimated bytes of the class tables for r ≤ n.
+  virtual double ClassTableBytes(int n) const = 0;
+
+  // Estimated bytes of all tables for r ≤ n: |Σ|^r (r·log2|Σ| bits each, GMP and 128-bit) plus the class tables.
+  double TableBytes(int n) const {
+    const double rows = n + 1.0;
+    return rows * (16 + 16 + 16) + std::log2(std::max(2, symbols())) / 8 * rows * n / 2 + ClassTableBytes(n);
+  }
 
   bool Accepts(std::span<const uint8_t> w) const override {
     GrammarState s;
@@ -58,6 +69,8 @@ class GrammarLanguage : public Language {
       std::shared_lock lock(mu_);
       if (static_cast<int>(pow_.size()) > n) return;
     }
+    CheckMemory(TableBytes(n), fmt::format("language {}: counting strings up to length {}", name(), n),
+                "; use shorter lengths");
     std::unique_lock lock(mu_);
     while (static_cast<int>(pow_.size()) <= n) {
       const int r = static_cast<int>(pow_.size());
@@ -199,8 +212,20 @@ class DyckLanguage : public GrammarLanguage {
     if (a % 2 == 0) return (max_depth_ > 0 && s.depth >= max_depth_) ? -1 : s.depth + 1;
     return (!s.stack.empty() && s.stack.back() == a / 2) ? s.depth - 1 : -1;
   }
-  const Count& Members(int d, int r) const override { return d <= r ? table_[r][d] : zero_; }
-  U128 Members128(int d, int r) const override { return d <= r ? table128_[r][d] : 0; }
+  const Count& Members(int d, int r) const override { return d < static_cast<int>(table_[r].size()) ? table_[r][d] : zero_; }
+  U128 Members128(int d, int r) const override { return d < static_cast<int>(table128_[r].size()) ? table128_[r][d] : 0; }
+
+  // Row r holds depths 0..min(r, max_depth); half its entries (depth parity ≠ r parity) are zero, the rest have
+  // at most r·log2(2·√pairs) bits (Dyck-k words of length 2m number k^m·Catalan(m) ≤ (4k)^m).
+  double ClassTableBytes(int n) const override {
+    const double bits_per_symbol = 1 + std::log2(pairs_) / 2;
+    double bytes = 0;
+    for (int r = 0; r <= n; ++r) {
+      const double depths = (max_depth_ > 0 ? std::min(r, max_depth_) : r) + 1.0;
+      bytes += depths * (16 + 16 + 16) + depths / 2 * (16 + r * bits_per_symbol / 8);
+    }
+    return bytes;
+  }
 
   void GrowTables(int n) const override {
     if (table_.empty()) {
@@ -209,11 +234,12 @@ class DyckLanguage : public GrammarLanguage {
     }
     while (static_cast<int>(table_.size()) <= n) {
       const int r = static_cast<int>(table_.size());
-      const auto& prev = table_.back();  // depths 0 .. r−1
-      std::vector<Count> row(r + 1);
-      std::vector<U128> row128(r + 1);
-      for (int d = 0; d <= r; ++d) {
-        if (d + 1 <= r - 1 && (max_depth_ == 0 || d < max_depth_)) row[d] += pairs_ * prev[d + 1];
+      const auto& prev = table_.back();  // depths 0 .. min(r − 1, max_depth)
+      const int depths = (max_depth_ > 0 ? std::min(r, max_depth_) : r) + 1;
+      std::vector<Count> row(depths);
+      std::vector<U128> row128(depths);
+      for (int d = 0; d < depths; ++d) {
+        if (d + 1 < static_cast<int>(prev.size())) row[d] += pairs_ * prev[d + 1];
         if (d > 0) row[d] += prev[d - 1];
         row128[d] = mpz_sizeinbase(row[d].get_mpz_t(), 2) <= 127 ? ToU128(row[d]) : ~U128(0);
       }
@@ -253,6 +279,7 @@ class AnBnLanguage : public GrammarLanguage {
     return (r >= c / 2 && (r - c / 2) % 2 == 0) ? 1 : 0;
   }
   void GrowTables(int) const override {}
+  double ClassTableBytes(int) const override { return 0; }
 
  private:
   const Count zero_ = 0, one_ = 1;

@@ -1,7 +1,7 @@
 // Built-in generators for languages given by `grammar:` specs: Dyck-k (k bracket pairs, optional depth
 // bound) and a^n b^n. Each has an exact membership function and an exact completion-counting DP, so
 // sampling either class is exact and uniform by unranking. Entry point: MakeGrammarLanguage.
-// Tested by tests/lang_grammar_test.cc.
+// Tested by tests/lang_sampling_test.cc and tests/lang_spec_test.cc.
 #pragma once
 
 #include <memory>

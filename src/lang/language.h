@@ -44,7 +44,9 @@ class Language {
   // Next-symbol targets for w (see Example::next in dataset.h): one mask per prefix w[0..t].
   virtual std::vector<uint32_t> NextSymbolTargets(std::span<const uint8_t> w) const = 0;
   // Make the counting tables cover lengths up to n (sampling calls this itself; it is here so
-  // callers can build them once before sampling from many threads).
+  // callers can build them once before sampling from many threads). Tables are built on first use only;
+  // their size is estimated first and flbench::Error ("… would need about 6.3 GB of memory …") thrown when
+  // it exceeds MemoryBudget() (util/memory.h).
   virtual void Prepare(int n) const = 0;
 
   // Conversions between text and words; Encode throws flbench::Error naming the bad symbol.

@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <mutex>
 
 #include "util/error.h"
+#include "util/memory.h"
 
 namespace flbench {
 
@@ -19,7 +21,15 @@ DfaLanguage::DfaLanguage(Info info, Dfa dfa, std::string regex)
     re2_ = std::make_unique<RE2>(regex_, opts);
     if (!re2_->ok()) throw Error(fmt::format("{}: RE2 rejects regex '{}': {}", path(), regex_, re2_->error()));
   }
-  Prepare(64);
+  // The counting tables are built on first use (Prepare), so `accepts` never pays for them.
+}
+
+double DfaLanguage::TableBytes(int n) const {
+  // Per (length r, state): two GMP counts (16-byte header, limbs from the heap) and two 64-bit mirrors. The
+  // counts of the two classes add up to k^r, so their limbs hold at most 2·r·log2(k) bits.
+  const double rows = n + 1.0, states = dfa_.states();
+  const double bits_per_symbol = std::log2(std::max(2, dfa_.symbols));
+  return states * (rows * (2 * 16 + 2 * 8 + 2 * 16) + 2 * bits_per_symbol / 8 * rows * n / 2);
 }
 
 bool DfaLanguage::Re2Accepts(std::span<const uint8_t> w) const {
@@ -27,11 +37,19 @@ bool DfaLanguage::Re2Accepts(std::span<const uint8_t> w) const {
   return RE2::FullMatch(text, *re2_);
 }
 
+int DfaLanguage::TablesBuilt() const {
+  std::shared_lock lock(mu_);
+  return static_cast<int>(counts_[0].size());
+}
+
 void DfaLanguage::Prepare(int n) const {
   {
     std::shared_lock lock(mu_);
     if (static_cast<int>(counts_[0].size()) > n) return;
   }
+  CheckMemory(TableBytes(n), fmt::format("language {}: counting strings up to length {} ({} DFA states)", name(), n,
+                                         dfa_.states()),
+              "; use shorter lengths");
   std::unique_lock lock(mu_);
   const int states = dfa_.states();
   for (int c = 0; c < 2; ++c) {

@@ -1,6 +1,6 @@
 // A regular language held as a minimal DFA, with exact counting tables for both classes and, when
 // the spec had a regex, RE2 as the membership oracle that checks every sampled string.
-// Entry point: DfaLanguage. Tested by tests/lang_dfa_language_test.cc and tests/lang_sampling_test.cc.
+// Entry point: DfaLanguage. Tested by tests/lang_sampling_test.cc and tests/lang_spec_test.cc.
 #pragma once
 
 #include <re2/re2.h>
@@ -33,7 +33,12 @@ class DfaLanguage : public Language {
   Word Unrank(int n, bool member, const Count& rank) const override;
   Word Sample(int n, bool member, Rng& rng) const override;  // 64-bit fast path
   std::vector<uint32_t> NextSymbolTargets(std::span<const uint8_t> w) const override;
+  // Builds the tables to length n; refuses (flbench::Error with the estimate) what would not fit in memory.
   void Prepare(int n) const override;
+  // Estimated bytes of the counting tables for lengths 0..n.
+  double TableBytes(int n) const;
+  // How many lengths the counting tables cover so far (0 until first needed).
+  int TablesBuilt() const;
 
  private:
   // counts_[c][r][q] = number of words of length r leading from q into class c (1 = accepting).

@@ -11,14 +11,46 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/rng.h"
 
 namespace flbench {
 
 namespace {
 
 constexpr int kMaxRepeat = 1000;         // RE2's limit too
-constexpr size_t kMaxNfaStates = 400000;
-constexpr size_t kMaxDfaStates = 200000;
+constexpr size_t kMaxNfaStates = 250000;
+constexpr size_t kMaxDfaStates = 100000;
+// Subset construction: at most this many NFA states summed over all DFA states' sets (memory), and this
+// many closure steps (time, ≈ a second); beyond either the pattern is refused with a message.
+constexpr size_t kMaxSubsetInts = 20000000;
+constexpr size_t kMaxSubsetSteps = 100000000;
+
+// The pattern as quoted in messages: long ones are cut in the middle.
+std::string Quoted(const std::string& p) {
+  if (p.size() <= 80) return "'" + p + "'";
+  return fmt::format("'{}…{}' ({} characters)", p.substr(0, 40), p.substr(p.size() - 30), p.size());
+}
+
+// What RE2 reads an escaped letter or digit as: the compiler implements none of these.
+std::string EscapeMeaning(char e) {
+  switch (e) {
+    case 'b': return "a word boundary";
+    case 'B': return "not a word boundary";
+    case 'A': return "the beginning of the text";
+    case 'z': return "the end of the text";
+    case 'd': case 'D': return "a digit class";
+    case 's': case 'S': return "a whitespace class";
+    case 'w': case 'W': return "a word-character class";
+    case 'p': case 'P': return "a Unicode class";
+    case 'Q': case 'E': return "literal-text quoting";
+    case 'C': return "any byte";
+    case 'x': return "a hexadecimal character code";
+    case 'a': case 'f': case 't': case 'n': case 'r': case 'v': return "a control character";
+    default:
+      if (e >= '0' && e <= '9') return "an octal character code or a back-reference";
+      return "something other than the letter";
+  }
+}
 
 enum class Op { kSet, kEmpty, kConcat, kAlt, kStar, kPlus, kQuest, kRepeat, kOpen };
 
@@ -104,8 +136,7 @@ class Parser {
       } else if (c == '\\') {
         if (i + 1 >= p_.size()) Fail(col, "trailing backslash");
         const char e = p_[i + 1];
-        if (std::isalnum(static_cast<unsigned char>(e)) && alphabet_.find(e) == std::string::npos)
-          Fail(col, fmt::format("unsupported escape '\\{}'", e));
+        CheckEscape(e, col);
         t.mask = SymbolMask(e, col);
         i += 2;
       } else if (c == '^' || c == '$') {
@@ -127,8 +158,17 @@ class Parser {
     return output_;
   }
 
+  // Only punctuation may be escaped (it then stands for itself, as in RE2); RE2 gives escaped letters and
+  // digits meanings the compiler does not implement, so they are refused rather than read as the letter.
+  void CheckEscape(char e, int col) const {
+    if (std::isalnum(static_cast<unsigned char>(e)) || static_cast<unsigned char>(e) >= 128 || e <= ' ')
+      Fail(col, fmt::format("unsupported escape '\\{}' (RE2 reads it as {}); only punctuation may be escaped here, "
+                            "e.g. \\* or \\. — write a symbol without the backslash",
+                            e, EscapeMeaning(e)));
+  }
+
   [[noreturn]] void Fail(int col, const std::string& what) const {
-    throw Error(fmt::format("{}regex column {}: {} (in '{}')", where_, col, what, p_));
+    throw Error(fmt::format("{}regex column {}: {} (in {})", where_, col, what, Quoted(p_)));
   }
 
  private:
@@ -161,6 +201,8 @@ class Parser {
     auto number = [&](const std::string& s) {
       if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
         Fail(col, "bad repetition count '{" + body + "}'");
+      if (s.size() > 1 && s[0] == '0')  // RE2 reads such a brace as literal text (found by tests/fuzz/regex_fuzz.cc)
+        Fail(col, "repetition count '" + s + "' has a leading zero (RE2 reads '{" + body + "}' as literal text)");
       return std::stoi(s);
     };
     t.lo = number(comma == std::string::npos ? body : body.substr(0, comma));
@@ -185,6 +227,7 @@ class Parser {
     auto read_char = [&](size_t& k) {
       if (p_[k] == '\\') {
         if (k + 1 >= p_.size()) Fail(col, "trailing backslash in class");
+        CheckEscape(p_[k + 1], static_cast<int>(k) + 1);
         k += 2;
         return p_[k - 1];
       }
@@ -192,6 +235,9 @@ class Parser {
     };
     while (j < p_.size() && (p_[j] != ']' || first)) {
       first = false;
+      if (p_[j] == '[' && j + 1 < p_.size() && (p_[j + 1] == ':' || p_[j + 1] == '.' || p_[j + 1] == '='))
+        Fail(static_cast<int>(j) + 1, fmt::format("POSIX class syntax '[{}' is not supported; list the symbols instead",
+                                                  p_[j + 1]));
       const char lo = read_char(j);
       char hi = lo;
       if (j + 1 < p_.size() && p_[j] == '-' && p_[j + 1] != ']') {
@@ -382,6 +428,7 @@ Dfa CompileRegex(const std::string& pattern, const std::string& alphabet, const 
   const int k = static_cast<int>(alphabet.size());
   std::vector<uint32_t> mark(nfa.size(), 0);
   uint32_t stamp = 0;
+  size_t steps = 0;
   auto closure = [&](std::vector<int> seeds) {
     ++stamp;
     std::vector<int> out;
@@ -391,37 +438,83 @@ Dfa CompileRegex(const std::string& pattern, const std::string& alphabet, const 
       if (mark[q] == stamp) continue;
       mark[q] = stamp;
       out.push_back(q);
+      ++steps;
       for (int r : nfa[q].eps) seeds.push_back(r);
     }
     std::sort(out.begin(), out.end());
     return out;
   };
   std::map<std::vector<int>, int> ids;
-  std::vector<std::vector<int>> sets;
+  std::vector<const std::vector<int>*> sets;  // keys of `ids`, by id
+  size_t stored = 0;
   Dfa dfa;
   dfa.symbols = k;
   auto id_of = [&](std::vector<int> set) {
-    auto [it, inserted] = ids.emplace(set, static_cast<int>(sets.size()));
+    auto [it, inserted] = ids.emplace(std::move(set), static_cast<int>(sets.size()));
     if (inserted) {
       if (sets.size() >= kMaxDfaStates)
-        throw Error(fmt::format("{}regex: pattern '{}' needs more than {} DFA states", where, pattern, kMaxDfaStates));
-      sets.push_back(std::move(set));
+        throw Error(fmt::format("{}regex: pattern {} needs more than {} DFA states", where, Quoted(pattern), kMaxDfaStates));
+      stored += it->first.size();
+      if (stored > kMaxSubsetInts)
+        throw Error(fmt::format("{}regex: pattern {} is too large to compile to a DFA (its subset construction holds "
+                                "more than {} NFA states)", where, Quoted(pattern), kMaxSubsetInts));
+      sets.push_back(&it->first);
     }
     return it->second;
   };
   dfa.start = id_of(closure({f.start}));
   for (size_t i = 0; i < sets.size(); ++i) {
-    const bool accepting = std::binary_search(sets[i].begin(), sets[i].end(), f.accept);
+    const std::vector<int>& set = *sets[i];
+    const bool accepting = std::binary_search(set.begin(), set.end(), f.accept);
     dfa.accepting.push_back(accepting ? 1 : 0);
     for (int a = 0; a < k; ++a) {
       std::vector<int> seeds;
-      for (int q : sets[i])
+      for (int q : set)
         if (nfa[q].mask & (1u << a)) seeds.push_back(nfa[q].to);
       const int target = id_of(closure(std::move(seeds)));
       dfa.next.push_back(target);
     }
+    if (steps > kMaxSubsetSteps)
+      throw Error(fmt::format("{}regex: pattern {} is too complex to compile to a DFA (more than {} subset-construction "
+                              "steps)", where, Quoted(pattern), kMaxSubsetSteps));
   }
   return Minimize(dfa);
+}
+
+void CrossCheckRegex(const Dfa& dfa, const RE2& re2, const std::string& alphabet, const std::string& where) {
+  const int k = static_cast<int>(alphabet.size());
+  std::vector<uint8_t> w;
+  std::string text;
+  auto check = [&] {
+    text.clear();
+    for (uint8_t a : w) text.push_back(alphabet[a]);
+    const bool ours = dfa.Accepts(w), oracle = RE2::FullMatch(text, re2);
+    if (ours != oracle)
+      throw Error(fmt::format("{}regex: the compiled automaton and RE2 disagree on \"{}\" (RE2 says {}, the compiler {}): "
+                              "the pattern uses a construct the compiler reads differently from RE2; rewrite it with "
+                              "symbols, classes, groups, | and repetition only",
+                              where, text, oracle ? "member" : "non-member", ours ? "member" : "non-member"));
+  };
+  // Every string of length 0, 1, … while the total stays within kCrossCheckStrings (odometer order).
+  int64_t total = 0, layer = 1;
+  for (int len = 0; len <= 64 && total + layer <= kCrossCheckStrings; ++len) {  // (a 1-symbol alphabet: lengths ≤ 64)
+    w.assign(len, 0);
+    for (int64_t i = 0; i < layer; ++i) {
+      check();
+      for (int p = len - 1; p >= 0; --p) {  // next string of this length
+        if (++w[p] < k) break;
+        w[p] = 0;
+      }
+    }
+    total += layer;
+    layer *= k;
+  }
+  Rng rng(0x5eed);
+  for (int i = 0; i < kCrossCheckRandom; ++i) {
+    w.resize(rng.Below(65));
+    for (auto& a : w) a = static_cast<uint8_t>(rng.Below(k));
+    check();
+  }
 }
 
 }  // namespace flbench

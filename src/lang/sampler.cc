@@ -9,7 +9,7 @@ namespace flbench {
 
 RangeSampler::RangeSampler(const Language& lang, int lo, int hi) : lang_(lang), lo_(lo), hi_(hi) {
   if (lo < 0 || hi < lo) throw Error(fmt::format("bad length range [{}, {}]: need 0 ≤ min ≤ max", lo, hi));
-  if (hi > 100000) throw Error(fmt::format("length {} is above the supported maximum 100000", hi));
+  if (hi > kMaxLength) throw Error(fmt::format("length {} is above the supported maximum {}", hi, kMaxLength));
   lang.Prepare(hi + 1);
   for (int n = lo; n <= hi; ++n) {
     for (int c = 0; c < 2; ++c) {

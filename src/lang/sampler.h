@@ -12,9 +12,12 @@
 
 namespace flbench {
 
+// The longest string length the samplers accept (counting tables are also checked against memory).
+inline constexpr int kMaxLength = 100000;
+
 class RangeSampler {
  public:
-  // Throws flbench::Error if lo > hi or lo < 0.
+  // Throws flbench::Error if lo > hi, lo < 0 or hi > kMaxLength.
   RangeSampler(const Language& lang, int lo, int hi);
 
   // Lengths in [lo, hi] with at least one string of the class (members or non-members).

@@ -121,7 +121,13 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string LanguagesDir() {
-  if (const char* env = std::getenv("FLBENCH_LANGUAGES"); env && *env) return env;
+  if (const char* env = std::getenv("FLBENCH_LANGUAGES"); env && *env) {
+    std::error_code ec;
+    if (!fs::is_directory(env, ec))
+      throw Error(fmt::format("FLBENCH_LANGUAGES={}: not a directory (it should name the directory of language files)",
+                              env));
+    return env;
+  }
   if (fs::is_directory("languages")) return "languages";
   return std::string(FLBENCH_SOURCE_DIR) + "/languages";
 }
@@ -162,6 +168,8 @@ std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std
     if (!g["kind"]) r.Fail(g, "grammar is missing 'kind' (dyck or anbn)");
     GrammarSpec spec;
     spec.kind = r.Scalar(g["kind"], "kind");
+    if (spec.kind == "anbn") r.CheckKeys(g, {"kind"}, "grammar of kind anbn (it has no parameters)");
+    if (spec.kind == "dyck") r.CheckKeys(g, {"kind", "pairs", "max_depth"}, "grammar of kind dyck");
     if (g["pairs"]) spec.pairs = r.Int(g["pairs"], "pairs");
     if (g["max_depth"]) spec.max_depth = r.Int(g["max_depth"], "max_depth");
     info.kind = "grammar";
@@ -178,14 +186,14 @@ std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std
   Dfa from_regex;
   if (has_regex) {
     regex = r.Scalar(root["regex"], "regex");
-    {  // RE2 is the oracle: its verdict on the syntax comes first, with its own message.
-      RE2::Options opts;
-      opts.set_log_errors(false);
-      opts.set_encoding(RE2::Options::EncodingLatin1);
-      RE2 re(regex, opts);
-      if (!re.ok()) r.Fail(root["regex"], fmt::format("invalid regex '{}': {}", regex, re.error()));
-    }
+    // RE2 is the oracle: its verdict on the syntax comes first, with its own message.
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    opts.set_encoding(RE2::Options::EncodingLatin1);
+    RE2 re(regex, opts);
+    if (!re.ok()) r.Fail(root["regex"], fmt::format("invalid regex '{}': {}", regex, re.error()));
     from_regex = CompileRegex(regex, info.alphabet, r.Where(root["regex"]));
+    CrossCheckRegex(from_regex, re, info.alphabet, r.Where(root["regex"]));
   }
   if (has_dfa) {
     Dfa dfa = r.ReadDfa(root["dfa"], info.alphabet);

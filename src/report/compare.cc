@@ -1,13 +1,15 @@
-// MakeBaseline / Compare over configuration groups (config without seed).
+// MakeBaseline / ReadBaseline / Compare over configuration groups (config without seed).
 #include "report/compare.h"
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
 
 #include "report/table.h"
 #include "train/config.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/hash.h"
 
 namespace flbench {
@@ -20,39 +22,59 @@ struct Group {
   int seeds = 0;
 };
 
+// A field of a stored configuration as text for labels ("?" when absent).
+std::string Text(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key)) return "?";
+  const nlohmann::json& v = j.at(key);
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+const nlohmann::json& Object(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  return j.is_object() && j.contains(key) && j.at(key).is_object() ? j.at(key) : empty;
+}
+
 std::string GroupLabel(const nlohmann::json& c) {
-  const auto& m = c["model"];
-  std::string s = fmt::format("{} {} {} m={} {} lr={} init={} batch={} epochs={}", c["language"].get<std::string>(),
-                              c["data"]["task"].get<std::string>(), m["activation"].get<std::string>(), m["width"].dump(),
-                              m["optimizer"].get<std::string>(), m["lr"].dump(), m["init"].get<std::string>(),
-                              m["batch"].dump(), m["epochs"].dump());
-  if (c["data"]["task"] == "membership") s += " negatives=" + c["data"]["negatives"].get<std::string>();
+  const nlohmann::json& m = Object(c, "model");
+  const nlohmann::json& d = Object(c, "data");
+  std::string s = fmt::format("{} {} {} m={} {} lr={} init={} batch={} epochs={}", Text(c, "language"), Text(d, "task"),
+                              Text(m, "activation"), Text(m, "width"), Text(m, "optimizer"), Text(m, "lr"),
+                              Text(m, "init"), Text(m, "batch"), Text(m, "epochs"));
+  if (Text(d, "task") == "membership") s += " negatives=" + Text(d, "negatives");
   return s;
+}
+
+[[noreturn]] void BadRecord(const CellRecord& r, const std::string& what) {
+  throw Error(fmt::format("stored cell {} (suite '{}'): {}; the results database is damaged or from another version "
+                          "(rerun the cell)", r.key, r.suite, what));
 }
 
 std::map<std::string, Group> Groups(const std::vector<CellRecord>& records) {
   std::map<std::string, Group> groups;
   for (const auto& r : records) {
     if (r.kind != "train") continue;
-    // Records come from disk (a database or a report's JSON): check the shape before reading it.
-    const auto& c = r.config;
-    if (!c.is_object() || !c.contains("language") || !c["language"].is_string() || !c.contains("data") ||
-        !c.contains("model") || !r.result.is_object() || !r.result.contains("tests") || !r.result["tests"].is_array())
-      throw Error(fmt::format("cell {}: config or result lacks language, data, model or tests", r.key));
+    if (!r.config.is_object()) BadRecord(r, "its configuration is not a JSON object");
+    if (!r.result.is_object() || !r.result.contains("tests") || !r.result.at("tests").is_array())
+      BadRecord(r, "its result has no 'tests' list");
+    // The configuration must be one this flbench makes (every field of the table, in range): a record from
+    // another version groups differently and is refused rather than compared wrongly.
     try {
-      DataFromJson(c["data"]);
-      ModelFromJson(c["model"]);
+      DataFromJson(r.config.contains("data") ? r.config.at("data") : nlohmann::json());
+      ModelFromJson(r.config.contains("model") ? r.config.at("model") : nlohmann::json());
     } catch (const Error& e) {
-      throw Error(fmt::format("cell {}: {} (made by another flbench version? rerun the suite)", r.key, e.what()));
+      BadRecord(r, std::string(e.what()) + " (made by another flbench version? rerun the suite)");
     }
-    for (const auto& t : r.result["tests"])
-      if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("acc") || !t["acc"].is_number())
-        throw Error(fmt::format("cell {}: malformed test entry {}", r.key, t.dump()));
     Group& g = groups[HashKey(WithoutSeed(r.config))];
     g.label = GroupLabel(r.config);
     ++g.seeds;
-    for (const auto& t : r.result["tests"])  // accuracy −1 marks an empty split
-      if (t["acc"].get<double>() >= 0) g.by_split[t["name"].get<std::string>()].push_back(t["acc"].get<double>());
+    for (const auto& t : r.result.at("tests")) {  // accuracy −1 marks an empty split
+      if (!t.is_object() || !t.contains("name") || !t.at("name").is_string())
+        BadRecord(r, "a test split without a 'name'");
+      const nlohmann::json& acc = t.contains("acc") ? t.at("acc") : nlohmann::json();
+      if (acc.is_null()) continue;  // NaN is stored as null: no accuracy for this split
+      if (!acc.is_number() || !(acc.get<double>() <= 1)) BadRecord(r, "a test split whose 'acc' is not a number ≤ 1");
+      if (acc.get<double>() >= 0) g.by_split[t.at("name").get<std::string>()].push_back(acc.get<double>());
+    }
   }
   return groups;
 }
@@ -67,9 +89,11 @@ double Mean(const std::vector<double>& v) {
 
 nlohmann::json WithoutSeed(const nlohmann::json& train_config) {
   nlohmann::json c = train_config;
+  if (!c.is_object()) return c;
   c.erase("seed_index");
-  for (const ConfigField& f : ConfigFields())  // the per-seed fields: seed (init) and order_seed (batch order)
-    if (f.section == Section::kModel && f.type == FieldType::kSeed && c.contains("model")) c["model"].erase(f.key);
+  if (c.contains("model") && c.at("model").is_object())
+    for (const ConfigField& f : ConfigFields())  // the per-seed fields: seed (init) and order_seed (batch order)
+      if (f.section == Section::kModel && f.type == FieldType::kSeed) c.at("model").erase(f.key);
   return c;
 }
 
@@ -79,6 +103,42 @@ nlohmann::json MakeBaseline(const std::vector<CellRecord>& records, const std::s
     for (const auto& [split, accs] : g.by_split)
       groups.push_back({{"group", key}, {"label", g.label}, {"split", split}, {"mean", Mean(accs)}, {"seeds", g.seeds}});
   return {{"suite", suite_name}, {"metric", "mean final test accuracy over seeds"}, {"groups", groups}};
+}
+
+void CheckTolerance(double tolerance) {
+  if (!std::isfinite(tolerance) || tolerance < 0 || tolerance > 1)
+    throw Error(fmt::format("--tolerance must be a number from 0 to 1 (an allowed drop in accuracy), got {}", tolerance));
+}
+
+void CheckBaseline(const nlohmann::json& baseline, const std::string& source) {
+  const std::string hint = " (write a baseline with `flbench baseline SUITE --out FILE`)";
+  if (!baseline.is_object()) throw Error(fmt::format("{}: expected a JSON object with a 'groups' list{}", source, hint));
+  if (!baseline.contains("groups") || !baseline.at("groups").is_array())
+    throw Error(fmt::format("{}: expected a 'groups' list, got {}{}", source,
+                            baseline.contains("groups") ? baseline.at("groups").dump() : "none", hint));
+  const nlohmann::json& groups = baseline.at("groups");
+  if (groups.empty())
+    throw Error(fmt::format("{}: 'groups' is empty, so it would pass any results; a baseline needs at least one group{}",
+                            source, hint));
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const nlohmann::json& b = groups[i];
+    auto bad = [&](const std::string& field, const std::string& what) {
+      throw Error(fmt::format("{}: groups[{}]{}: {}{}", source, i, field.empty() ? "" : "." + field, what, hint));
+    };
+    if (!b.is_object()) bad("", "expected an object, got " + b.dump());
+    for (const char* key : {"group", "split"})
+      if (!b.contains(key) || !b.at(key).is_string())
+        bad(key, b.contains(key) ? "expected a string, got " + b.at(key).dump() : "missing");
+    if (!b.contains("mean")) bad("mean", "missing");
+    const nlohmann::json& mean = b.at("mean");
+    // Means above 1 only make every group regress (fail-closed), so they are allowed; NaN or a negative mean would
+    // pass every result and is refused.
+    if (!mean.is_number() || !(mean.get<double>() >= 0) || !std::isfinite(mean.get<double>()))
+      bad("mean", "expected an accuracy ≥ 0, got " + mean.dump());
+    if (b.contains("label") && !b.at("label").is_string()) bad("label", "expected a string, got " + b.at("label").dump());
+    if (b.contains("seeds") && !(b.at("seeds").is_number_integer() && b.at("seeds").get<int64_t>() >= 0))
+      bad("seeds", "expected an integer ≥ 0, got " + b.at("seeds").dump());
+  }
 }
 
 nlohmann::json AsBaseline(const nlohmann::json& j, const std::string& path) {
@@ -108,19 +168,31 @@ nlohmann::json AsBaseline(const nlohmann::json& j, const std::string& path) {
   return MakeBaseline(records, j["suite"].get<std::string>());
 }
 
-Comparison Compare(const nlohmann::json& baseline, const std::vector<CellRecord>& records, double tolerance) {
-  if (!baseline.is_object() || !baseline.contains("groups") || !baseline["groups"].is_array())
-    throw Error("baseline: expected a JSON object with a 'groups' list (write one with `flbench baseline`)");
+nlohmann::json ReadBaseline(const std::string& path) {
+  const std::string text = ReadTextFile(path, "baseline");
+  nlohmann::json base;
+  try {
+    base = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {  // parse errors and number overflow (1e999)
+    throw Error(fmt::format("{}: not a valid baseline JSON: {}", path, e.what()));
+  }
+  base = AsBaseline(base, path);  // a report's JSON (reports/SUITE.json) is a baseline too
+  CheckBaseline(base, path);
+  return base;
+}
+
+Comparison Compare(const nlohmann::json& baseline, const std::vector<CellRecord>& records, double tolerance,
+                   const std::string& source) {
+  CheckTolerance(tolerance);
+  CheckBaseline(baseline, source);
   const auto groups = Groups(records);
   Comparison cmp;
-  for (const auto& b : baseline["groups"]) {
-    if (!b.contains("group") || !b.contains("split") || !b.contains("mean") || !b["mean"].is_number())
-      throw Error("baseline: each group needs 'group', 'split' and a numeric 'mean': " + b.dump());
+  for (const auto& b : baseline.at("groups")) {
     Comparison::Row row;
-    row.label = b.value("label", b["group"].get<std::string>());
-    row.split = b["split"];
-    row.baseline = b["mean"];
-    auto it = groups.find(b["group"].get<std::string>());
+    row.label = b.contains("label") ? b.at("label").get<std::string>() : b.at("group").get<std::string>();
+    row.split = b.at("split").get<std::string>();
+    row.baseline = b.at("mean").get<double>();
+    auto it = groups.find(b.at("group").get<std::string>());
     if (it == groups.end() || !it->second.by_split.count(row.split)) {
       row.status = "missing";
       ++cmp.missing;

@@ -2,6 +2,7 @@
 // directory, reading a whole text file. Tested through tests/lang_spec_test.cc and tests/suite_suite_test.cc.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,9 @@ bool LooksLikePath(const std::string& name_or_path);
 // The stems of DIR/*.yaml, sorted (empty if DIR cannot be read).
 std::vector<std::string> YamlStems(const std::string& dir);
 
-// The whole file; throws flbench::Error("PATH: cannot read WHAT") if it cannot be opened.
+// The whole file; throws flbench::Error("PATH: …") naming WHAT if it is missing, a directory, unreadable or
+// larger than kMaxTextFileBytes (a user's text file, not data).
+inline constexpr size_t kMaxTextFileBytes = 64u << 20;
 std::string ReadTextFile(const std::string& path, const std::string& what = "file");
 
 }  // namespace flbench

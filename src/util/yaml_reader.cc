@@ -3,7 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "util/error.h"
 #include "util/strings.h"
@@ -11,12 +16,72 @@
 
 namespace flbench {
 
-YAML::Node YamlReader::Parse(const std::string& text) const {
-  try {
-    return YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw Error(path_, e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+namespace {
+
+// Sees whether a YAML stream holds a second document with content, and where that content starts. (YAML::LoadAll
+// is not used: on some malformed input, e.g. ",\x02", it yields the same document forever; here at most two
+// documents are read and a second one counts only if it starts after everything the first one held.)
+class SecondDocument : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  int first_end = -1;          // largest position of an event of the first document
+  YAML::Mark content;          // first content of the second document
+  bool has_content = false;
+
+  void OnDocumentStart(const YAML::Mark& m) override { ++documents; Seen(m, false); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Seen(m, false); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Seen(m, true); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { Seen(m, true); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Seen(m, true);
   }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    Seen(m, true);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Seen(const YAML::Mark& m, bool is_content) {
+    if (documents <= 1) {
+      first_end = std::max(first_end, m.pos);
+    } else if (documents == 2 && is_content && !has_content && m.pos > first_end) {
+      has_content = true;
+      content = m;
+    }
+  }
+};
+
+}  // namespace
+
+YAML::Node YamlReader::Parse(const std::string& text) const {
+  auto malformed = [&](const YAML::Exception& e) {
+    // yaml-cpp's depth guard reports "bad file"; say what it means.
+    const std::string what = dynamic_cast<const YAML::DeepRecursion*>(&e)
+                                 ? "malformed YAML: nested deeper than the parser allows (about 2000 levels)"
+                                 : "malformed YAML: " + e.msg;
+    if (e.mark.is_null()) return Error(path_, 0, 0, what);
+    return Error(path_, e.mark.line + 1, e.mark.column + 1, what);
+  };
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw malformed(e);
+  }
+  SecondDocument second;
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    if (parser.HandleNextDocument(second)) parser.HandleNextDocument(second);
+  } catch (const YAML::Exception& e) {
+    throw malformed(e);
+  }
+  if (second.has_content)
+    throw Error(path_, second.content.line + 1, second.content.column + 1,
+                "a second YAML document starts here (after '---' or '...'); the file must hold exactly one");
+  return root;
 }
 
 YAML::Node YamlReader::ParseFile() const { return Parse(ReadTextFile(path_)); }
@@ -33,6 +98,11 @@ std::string YamlReader::Where(const YAML::Node& at) const {
 }
 
 std::string YamlReader::Scalar(const YAML::Node& n, const std::string& key) const {
+  if (!n.IsDefined()) throw Error(path_, 0, 0, fmt::format("'{}' is missing", key));
+  if (n.IsNull())
+    Fail(n, fmt::format("'{}' is empty (null, e.g. '~' or nothing after the colon); give it a value (quote \"~\" or "
+                        "\"null\" if you mean those characters)",
+                        key));
   if (!n.IsScalar()) Fail(n, fmt::format("'{}' must be a single value, not a {}", key, n.IsSequence() ? "list" : "mapping"));
   return n.Scalar();
 }
@@ -101,7 +171,9 @@ std::vector<YAML::Node> YamlReader::ScalarOrList(const YAML::Node& n, const std:
 }
 
 void YamlReader::CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) const {
-  if (!map.IsMap()) Fail(map, what + " must be a mapping (key: value)");
+  if (!map.IsMap())
+    Fail(map, fmt::format("{} must be a mapping (key: value), not {}", what,
+                          map.IsNull() ? "empty (null)" : map.IsSequence() ? "a list" : "a single value"));
   std::set<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string key = Scalar(it->first, "key");
