@@ -144,7 +144,8 @@ void CheckBaseline(const nlohmann::json& baseline, const std::string& source) {
 nlohmann::json AsBaseline(const nlohmann::json& j, const std::string& path) {
   if (j.is_object() && j.contains("groups")) return j;
   if (!j.is_object() || !j.contains("cells") || !j["cells"].is_array() || !j.contains("suite") || !j["suite"].is_string())
-    throw Error(fmt::format("{}: neither a baseline ('groups') nor a report's JSON ('suite' and 'cells')", path));
+    throw Error(fmt::format("{}: expected a JSON object: a baseline ('groups') or a report's JSON ('suite' and 'cells')",
+                            path));
   if (j.value("kind", "train") != "train")
     throw Error(fmt::format("{}: a report of kind '{}': baselines compare train suites", path, j.value("kind", "")));
   std::vector<CellRecord> records;
