@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "util/files.h"
+
 namespace flbench {
 
 struct Cell {
@@ -30,10 +32,11 @@ struct Suite {
   std::vector<Cell> cells;
 };
 
-// The directory of shipped suites: $FLBENCH_SUITES, ./suites, or the source tree's suites/.
-std::string SuitesDir();
+// Where suite names are looked up, first match wins: the directories of $FLBENCH_SUITES (colon-separated;
+// a missing one is an Error), ./suites, the installed share dir's suites/, the source tree's suites/.
+std::vector<SearchDir> SuiteSearchPath();
 
-// `name_or_path`: a suite name (file stem in SuitesDir()) or a path. Throws flbench::Error naming
+// `name_or_path`: a suite name (file stem along SuiteSearchPath()) or a path. Throws flbench::Error naming
 // file, line, column and key for every problem (unknown key, wrong type, empty grid, unknown language).
 Suite LoadSuite(const std::string& name_or_path);
 Suite ParseSuite(const std::string& yaml_text, const std::string& path);
