@@ -51,7 +51,8 @@ struct Plan {
 };
 
 std::string SbatchHeader(const SlurmArgs& a, const std::string& job_name, const std::string& dir, const std::string& log) {
-  std::string h = fmt::format("#SBATCH --job-name={}\n#SBATCH --output={}\n#SBATCH --chdir={}\n", job_name, log, dir);
+  std::string h = fmt::format("#SBATCH --job-name={}\n#SBATCH --output={}\n#SBATCH --open-mode=append\n#SBATCH --chdir={}\n",
+                              job_name, log, dir);
   h += fmt::format("#SBATCH --cpus-per-task={}\n", a.cpus_per_task);
   if (!a.partition.empty()) h += fmt::format("#SBATCH --partition={}\n", a.partition);
   if (!a.time.empty()) h += fmt::format("#SBATCH --time={}\n", a.time);
@@ -233,8 +234,9 @@ int WaitFor(const Plan& p, const std::string& array_id, const std::string& merge
   }
   for (const auto& f : failed) std::fprintf(stderr, "slurm: task %s did not finish\n", f.c_str());
   if (!failed.empty())
-    std::fprintf(stderr, "slurm: finished cells are kept; submit again to run only the rest: flbench slurm %s --tasks %d "
-                 "--dir %s --submit\n", p.suite.c_str(), p.tasks, p.dir.c_str());
+    std::fprintf(stderr, "slurm: finished cells are kept; submit again to run only the rest (the same `flbench slurm "
+                 "… --submit`, or: array=$(sbatch --parsable %s/%s.sbatch) && sbatch --dependency=afterok:$array %s/%s-merge.sbatch)\n",
+                 p.dir.c_str(), p.name.c_str(), p.dir.c_str(), p.name.c_str());
   if (!merged)
     std::fprintf(stderr, "slurm: the merge job %s did not finish (%s); log: %s/logs/%s-merge.log\n", merge_id.c_str(),
                  merge_state.empty() ? "state unknown" : merge_state.c_str(), p.dir.c_str(), p.name.c_str());
