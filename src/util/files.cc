@@ -74,8 +74,12 @@ std::vector<SearchDir> SearchPath(const char* env_var, const std::string& subdir
     }
   }
   add(subdir, "./" + subdir);
-  if (const std::string share = InstalledShareDir(); !share.empty()) add(share + "/" + subdir, "installed");
-  add(source_dir + "/" + subdir, "source tree");
+  // An installed flbench uses its own share dir only; the source tree it was built from is for a build that
+  // is not installed (build/flbench has no ../share/flbench).
+  if (const std::string share = InstalledShareDir(); !share.empty())
+    add(share + "/" + subdir, "installed");
+  else
+    add(source_dir + "/" + subdir, "source tree");
   return path;
 }
 

@@ -33,9 +33,9 @@ struct SearchDir {
 };
 
 // Where names of `subdir` ("languages" or "suites") are looked up, first match wins: each directory of
-// $ENV_VAR (colon-separated; one that does not exist is an Error naming it), ./SUBDIR, the installed
-// share dir's SUBDIR, then SOURCE_DIR/SUBDIR. Directories that do not exist (other than $ENV_VAR's) and
-// repeats of the same directory are left out.
+// $ENV_VAR (colon-separated; one that does not exist is an Error naming it), ./SUBDIR, then the installed
+// share dir's SUBDIR for an installed binary, else SOURCE_DIR/SUBDIR (a build tree's binary). Directories
+// that do not exist (other than $ENV_VAR's) and repeats of the same directory are left out.
 std::vector<SearchDir> SearchPath(const char* env_var, const std::string& subdir, const std::string& source_dir);
 
 // DIR/NAME.yaml in the first directory of `path` that has it.
