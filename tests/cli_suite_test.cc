@@ -198,6 +198,33 @@ TEST_F(SuiteCliTest, ListCellsAndRunOneCell) {
   EXPECT_EQ(both.status, 2);
 }
 
+// SIGTERM (what scancel and a Slurm time limit send first) makes a run with --publish-to publish every cell it
+// has finished before it exits 143; without the signal only the first cell would be in the copy (long interval).
+TEST_F(SuiteCliTest, SigtermPublishesBeforeExiting) {
+  const std::string out = *dir_ + "/term";
+  const std::string live = out + "/live.db", pub = out + "/pub.db";
+  auto start = RunCommand("mkdir -p " + out + " && (sh -c '" + Flbench("run " + Suite() + " --jobs 1 --quiet --db " + live +
+                          " --report " + out + "/tiny.md --publish-to " + pub + " --publish-every 1000000") +
+                          " & echo $! > " + out + "/pid; wait $!; echo $? > " + out + "/status' >/dev/null 2>&1 &)");
+  ASSERT_EQ(start.status, 0);
+  for (int i = 0; i < 500 && Slurp(out + "/pid").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const pid_t pid = std::stoi(Slurp(out + "/pid"));
+  size_t at_kill = 0;
+  for (int i = 0; i < 2000; ++i) {  // up to 20 s: signal once 3 cells are stored (the copy then holds 1)
+    if (access(live.c_str(), F_OK) == 0 && access(pub.c_str(), F_OK) == 0 && (at_kill = ResultStore::Open(live)->Size()) >= 3)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  for (int i = 0; i < 1000 && Slurp(out + "/status").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(Slurp(out + "/status"), "143\n") << "the run finished before SIGTERM: make the tiny suite's cells slower";
+  // Every cell stored before the signal is in the copy (cells finishing while it is written may be too).
+  ASSERT_GE(at_kill, 3u);
+  const size_t published = ResultStore::OpenReadOnly(pub)->Size();
+  EXPECT_GE(published, at_kill);
+  EXPECT_LE(published, ResultStore::Open(live)->Size());
+}
+
 // The scripts `flbench slurm` writes, run by hand with bash (SLURM_ARRAY_TASK_ID set as Slurm would): the tasks
 // publish their shards, the merge job refuses to report while a task is missing, then reports what a local run
 // reports; merging again changes nothing.

@@ -1,10 +1,16 @@
-// `flbench run | report | merge | baseline | compare`: suites end to end. Tested by tests/cli_suite_test.cc.
+// `flbench run | report | merge | baseline | compare`: suites end to end; `run --list-cells | --cell KEY` for other
+// dispatchers, `--publish-to` for node-local databases (see slurm_command.cc). Tested by tests/cli_suite_test.cc.
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -25,6 +31,57 @@ struct SuiteArgs {
   int jobs = 0;
   bool force = false, quiet = false, list_cells = false, require_complete = false;
   double tolerance = 0.02, publish_every = 30;
+};
+
+// While alive: SIGTERM or SIGINT (Slurm's scancel and time limit send SIGTERM first, SIGKILL KillWait seconds
+// later) publishes the store once more, then exits with 128 + the signal, so a cancelled task keeps every cell it
+// finished. The handler only writes the signal number to a pipe (async-signal-safe, whichever thread takes it,
+// OpenBLAS's included); a watcher thread reads it and publishes under the store's own lock.
+int g_signal_pipe[2] = {-1, -1};
+extern "C" void OnTerminateSignal(int sig) {
+  const unsigned char b = static_cast<unsigned char>(sig);
+  [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &b, 1);
+}
+
+class PublishOnSignal {
+ public:
+  PublishOnSignal(ResultStore& store, const std::string& dest) {
+    if (pipe(g_signal_pipe) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+    watcher_ = std::thread([&store, dest] {
+      unsigned char sig = 0;
+      while (read(g_signal_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+      }
+      if (sig == 0) return;  // the destructor: the run ended normally
+      std::fprintf(stderr, "flbench: %s: publishing %s before exiting\n", strsignal(sig), dest.c_str());
+      try {
+        store.PublishTo(dest);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "flbench: %s\n", e.what());
+      }
+      std::_Exit(128 + sig);
+    });
+    struct sigaction sa {};
+    sa.sa_handler = OnTerminateSignal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term_);
+    sigaction(SIGINT, &sa, &old_int_);
+  }
+  ~PublishOnSignal() {
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGINT, &old_int_, nullptr);
+    const unsigned char stop = 0;
+    [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &stop, 1);
+    watcher_.join();
+    close(g_signal_pipe[0]);
+    close(g_signal_pipe[1]);
+  }
+  PublishOnSignal(const PublishOnSignal&) = delete;
+  PublishOnSignal& operator=(const PublishOnSignal&) = delete;
+
+ private:
+  std::thread watcher_;
+  struct sigaction old_term_ {}, old_int_ {};
 };
 
 // `run --list-cells`: KEY<TAB>LABEL<TAB>COST per cell (of the shard, if --shard), in suite order.
@@ -67,7 +124,10 @@ void RunCommand(const SuiteArgs& a) {
   opt.publish_every = a.publish_every;
   opt.progress = !a.quiet;
   if (a.jobs < 0) throw Error("--jobs must be ≥ 0 (0 = number of cores)");
+  std::optional<PublishOnSignal> on_signal;
+  if (!a.publish_to.empty()) on_signal.emplace(*store, a.publish_to);
   const RunSummary s = RunSuite(suite, *store, opt);
+  on_signal.reset();
 
   RunMeta meta = RunMeta::FromStore(*store);
   meta.commit = CurrentCommit();
@@ -189,7 +249,8 @@ void AddSuiteCommands(CLI::App& app) {
   run->add_flag("--list-cells", a->list_cells, "print KEY<TAB>LABEL<TAB>ESTIMATED COST per cell (of --shard if given); run nothing");
   run->add_option("--cell", a->cell, "run only the cell with this key (from --list-cells) into the database; no report");
   run->add_option("--publish-to", a->publish_to,
-                  "also keep an atomic copy of the database at PATH (SQLite backup + rename; e.g. on a shared file system)");
+                  "also keep an atomic copy of the database at PATH (SQLite backup + rename; e.g. on a shared file "
+                  "system); SIGTERM/SIGINT publish once more before exiting");
   run->add_option("--publish-every", a->publish_every, "seconds between copies to --publish-to (a copy also follows "
                   "the first cell and the end)")->capture_default_str();
   run->add_flag("--quiet", a->quiet, "no progress output");

@@ -1,5 +1,6 @@
 // Loading languages from YAML files: `languages/<name>.yaml`, or any path. See README "Language files".
-// Entry points: LoadLanguage, LanguageSearchPath, LanguageCatalog. Tested by tests/lang_spec_test.cc.
+// Entry points: LoadLanguage, LanguageSearchPath, LanguageCatalog. Tested by tests/lang_spec_test.cc;
+// the search path by tests/util_files_test.cc and tests/install_test.sh.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,6 @@
 // RunSuite: pending cells sorted by cost (largest first) are pulled from an atomic index by `jobs`
-// TBB workers; each result is Put into the store the moment its cell finishes.
+// TBB workers; each result is Put into the store the moment its cell finishes (and the store published
+// at a bounded interval if asked). AssignShards: greedy largest-first split by estimated cost.
 #include "suite/runner.h"
 
 #include <fmt/format.h>

@@ -1,7 +1,8 @@
 // A benchmark suite: a YAML file (suites/<name>.yaml) that declares a grid of cells and the report to
 // build from them. The common keys are read here; each experiment kind (train, inversion, ...) reads
 // its own keys and expands its grid (kinds.h). Entry points: LoadSuite, ParseSuite, Cell, Suite.
-// Schema: README "Suite files". Tested by tests/suite_suite_test.cc.
+// Schema: README "Suite files". Tested by tests/suite_suite_test.cc (the search path:
+// tests/util_files_test.cc, tests/install_test.sh).
 #pragma once
 
 #include <cstdint>

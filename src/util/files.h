@@ -1,7 +1,7 @@
 // Small file helpers shared by the loaders of languages and suites: names vs paths, the search path of
 // directories a name is looked up in (and the catalogue along it), the running binary and its share dir,
-// reading a whole text file. Tested through tests/lang_spec_test.cc, tests/suite_suite_test.cc and
-// tests/cli_install_test.sh.
+// reading a whole text file. Tested by tests/util_files_test.cc and tests/install_test.sh (an installed,
+// relocated binary), and through tests/lang_spec_test.cc and tests/suite_suite_test.cc.
 #pragma once
 
 #include <optional>
