@@ -26,7 +26,7 @@ cd "$out/work"
 shipped=$(ls "$src/languages" | wc -l)
 [ "$(grep -c ' installed ' "$out/languages.txt")" -eq "$shipped" ] || fail "not every language comes from the install: $(cat "$out/languages.txt")"
 grep -q "^# from installed: $share/languages$" "$out/languages.txt" || fail "no '# from installed' line: $(cat "$out/languages.txt")"
-grep -q "source tree\|$src" "$out/languages.txt" && fail "the installed flbench looks into the source tree: $(cat "$out/languages.txt")"
+grep -q "source tree\|$src/languages/" "$out/languages.txt" && fail "the installed flbench looks into the source tree: $(cat "$out/languages.txt")"
 
 "$flbench" run smoke --jobs 2 --quiet --report "$out/report/smoke.md" 2>"$out/run.err" || fail "run smoke: $(cat "$out/run.err")"
 grep -q "cells with results: 20 of 20" "$out/report/smoke.md" || fail "incomplete smoke report"

@@ -237,9 +237,18 @@ int WaitFor(const Plan& p, const std::string& array_id, const std::string& merge
     std::fprintf(stderr, "slurm: finished cells are kept; submit again to run only the rest (the same `flbench slurm "
                  "… --submit`, or: array=$(sbatch --parsable %s/%s.sbatch) && sbatch --dependency=afterok:$array %s/%s-merge.sbatch)\n",
                  p.dir.c_str(), p.name.c_str(), p.dir.c_str(), p.name.c_str());
-  if (!merged)
-    std::fprintf(stderr, "slurm: the merge job %s did not finish (%s); log: %s/logs/%s-merge.log\n", merge_id.c_str(),
-                 merge_state.empty() ? "state unknown" : merge_state.c_str(), p.dir.c_str(), p.name.c_str());
+  if (!merged) {
+    const std::string log = p.dir + "/logs/" + p.name + "-merge.log";
+    std::fprintf(stderr, "slurm: the merge job %s did not finish (%s); log: %s\n", merge_id.c_str(),
+                 merge_state.empty() ? "state unknown" : merge_state.c_str(), log.c_str());
+    if (failed.empty() && fs::exists(log)) {  // it ran and failed: its last lines say why (e.g. missing cells)
+      std::vector<std::string> lines;
+      std::istringstream in(ReadTextFile(log, "merge log"));
+      for (std::string line; std::getline(in, line);) lines.push_back(line);
+      for (size_t i = lines.size() > 12 ? lines.size() - 12 : 0; i < lines.size(); ++i)
+        std::fprintf(stderr, "  | %s\n", lines[i].c_str());
+    }
+  }
   return 1;
 }
 
