@@ -192,8 +192,9 @@ std::vector<std::map<std::string, std::string>> JobRecords(const std::string& id
   return out;
 }
 
-bool ArrayStillActive(const std::string& array_id) {
-  const Captured c = Capture("squeue -h -j " + array_id + " -o %i 2>/dev/null");
+// True while squeue lists the job (any task of an array) as pending or running.
+bool InQueue(const std::string& job_id) {
+  const Captured c = Capture("squeue -h -j " + job_id + " -o %i 2>/dev/null");
   return c.status == 0 && c.out.find_first_not_of(" \n") != std::string::npos;
 }
 
@@ -211,8 +212,10 @@ int WaitFor(const Plan& p, const std::string& array_id, const std::string& merge
     const std::string reason = merge.empty() || !merge[0].count("Reason") ? "" : merge[0].at("Reason");
     if (merge_state == "COMPLETED") break;
     if (failed_states.count(merge_state)) break;
-    if (merge.empty()) break;  // forgotten by Slurm: judged by the marker files below
-    if (merge_state == "PENDING" && reason == "DependencyNeverSatisfied" && !ArrayStillActive(array_id)) {
+    // Not shown (forgotten after MinJobAge, or scontrol failed for a moment): over once neither job is queued;
+    // the marker files below then say what finished.
+    if (merge.empty() && !InQueue(merge_id) && !InQueue(array_id)) break;
+    if (merge_state == "PENDING" && reason == "DependencyNeverSatisfied" && !InQueue(array_id)) {
       Capture("scancel " + merge_id);
       std::fprintf(stderr, "slurm: merge job %s can never run (a task failed); cancelled it\n", merge_id.c_str());
       merge_state = "CANCELLED";
