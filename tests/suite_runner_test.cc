@@ -1,6 +1,7 @@
-// The runner (suite/runner.h): ParseShard, cost-balanced shards (AssignShards) against a brute-force optimum,
-// FindCell, resume (a stored cell never runs again; shards fill one store), a single cell, and publishing copies
-// of the store at a bounded interval.
+// The runner (suite/runner.h): ParseShard's accepted and rejected forms; AssignShards by hand, against a brute-force
+// optimum and independent of cell order; FindCell; RunSuite on real suites: everything stored, a second run resumes
+// with nothing to do, --force reruns to the same results, shards partition the cells and fill one store, a single
+// cell by key, the results do not depend on the number of jobs, and publishing copies at a bounded interval.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +11,11 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
+#include <string>
+#include <vector>
 
+#include "results/store.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 #include "testutil/paths.h"
@@ -19,8 +24,135 @@
 namespace flbench {
 namespace {
 
+using nlohmann::json;
+
+TEST(ParseShard, AcceptsIOverN) {
+  EXPECT_EQ(ParseShard("0/1"), (std::pair<int, int>{0, 1}));
+  EXPECT_EQ(ParseShard("0/4"), (std::pair<int, int>{0, 4}));
+  EXPECT_EQ(ParseShard("3/4"), (std::pair<int, int>{3, 4}));
+  EXPECT_EQ(ParseShard("99/100"), (std::pair<int, int>{99, 100}));
+}
+
+TEST(ParseShard, RejectsEverythingElseNamingTheText) {
+  for (const char* bad : {"", "1", "1/", "/4", "a/b", "1/4x", "1/4/2", "4/4", "5/4", "-1/4", "0/0", "1/-4", "1.5/4",
+                          "1/4 "}) {
+    try {
+      ParseShard(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                std::string("--shard: expected I/N with 0 ≤ I < N (e.g. 0/4), got '") + bad + "'");
+    }
+  }
+}
+
+// Four small, fast train cells (two widths × two seeds on Tomita 1).
+const char* kSuite = R"(name: rt
+seed: 5
+data:
+  task: membership
+  train: 20
+  test: 10
+  min_len: 1
+  max_len: 6
+grid:
+  width: [2, 3]
+  epochs: 2
+  seeds: 2
+languages:
+  - tomita1
+)";
+
+RunOptions Quiet(int jobs) {
+  RunOptions o;
+  o.jobs = jobs;
+  o.progress = false;
+  return o;
+}
+
+// A result without its timings ("seconds" anywhere), which are the only part allowed to differ between runs.
+json WithoutTimings(json j) {
+  if (j.is_object()) {
+    j.erase("seconds");
+    for (auto& [k, v] : j.items()) v = WithoutTimings(v);
+  } else if (j.is_array()) {
+    for (auto& v : j) v = WithoutTimings(v);
+  }
+  return j;
+}
+
+std::map<std::string, json> Results(ResultStore& store) {
+  std::map<std::string, json> out;
+  for (const CellRecord& r : store.All()) out[r.key] = WithoutTimings(r.result);
+  return out;
+}
+
+TEST(RunSuite, StoresEveryCellThenResumesWithNothingToDo) {
+  const Suite suite = ParseSuite(kSuite, "rt.yaml");
+  ASSERT_EQ(suite.cells.size(), 4u);
+  auto store = ResultStore::Open(testing::TempDir() + "/rt.db");
+
+  const RunSummary first = RunSuite(suite, *store, Quiet(2));
+  EXPECT_EQ(first.cells, 4u);
+  EXPECT_EQ(first.in_shard, 4u);
+  EXPECT_EQ(first.already, 0u);
+  EXPECT_EQ(first.ran, 4u);
+  EXPECT_TRUE(first.failures.empty());
+  EXPECT_EQ(store->Size(), 4u);
+  for (const Cell& c : suite.cells) {
+    const auto r = store->Get(c.key);
+    ASSERT_TRUE(r.has_value()) << c.key;
+    EXPECT_EQ(r->config, c.config);
+    EXPECT_EQ(r->kind, "train");
+    EXPECT_EQ(r->suite, "rt");
+  }
+  const auto results = Results(*store);
+
+  const RunSummary second = RunSuite(suite, *store, Quiet(2));
+  EXPECT_EQ(second.already, 4u);
+  EXPECT_EQ(second.ran, 0u);
+  EXPECT_EQ(Results(*store), results);
+
+  RunOptions force = Quiet(1);
+  force.force = true;
+  const RunSummary again = RunSuite(suite, *store, force);
+  EXPECT_EQ(again.already, 0u);
+  EXPECT_EQ(again.ran, 4u);
+  EXPECT_EQ(store->Size(), 4u);
+  EXPECT_EQ(Results(*store), results) << "a rerun with one job must give the same results as two jobs";
+}
+
+TEST(RunSuite, ShardsPartitionTheCells) {
+  const Suite suite = ParseSuite(kSuite, "rt.yaml");
+  auto whole = ResultStore::Open(testing::TempDir() + "/whole.db");
+  RunSuite(suite, *whole, Quiet(1));
+  std::set<std::string> seen;
+  size_t in_shards = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto part = ResultStore::Open(testing::TempDir() + "/part" + std::to_string(i) + ".db");
+    RunOptions o = Quiet(1);
+    o.shard_index = i;
+    o.shard_count = 3;
+    const RunSummary s = RunSuite(suite, *part, o);
+    EXPECT_EQ(s.cells, 4u);
+    EXPECT_EQ(s.ran, s.in_shard);
+    in_shards += s.in_shard;
+    const auto shard = AssignShards(suite.cells, 3);
+    for (const CellRecord& r : part->All()) {
+      size_t at = 0;
+      while (at < suite.cells.size() && suite.cells[at].key != r.key) ++at;
+      ASSERT_LT(at, suite.cells.size()) << r.key;
+      EXPECT_EQ(shard[at], i) << r.key;
+      EXPECT_TRUE(seen.insert(r.key).second) << r.key << " in two shards";
+      EXPECT_EQ(WithoutTimings(r.result), WithoutTimings(whole->Get(r.key)->result)) << "shard " << i;
+    }
+  }
+  EXPECT_EQ(in_shards, 4u);
+  EXPECT_EQ(seen.size(), 4u);
+}
+
 // A cheap real suite (theory kind `convergence`): 6 cells of three different costs.
-const char* kSuite = "kind: convergence\ngrid:\n  m: [8, 16, 24]\n  n: 2\n  L: 3\n  dx: 3\n  max_iters: 30\n  seeds: 2\n";
+const char* kTheorySuite = "kind: convergence\ngrid:\n  m: [8, 16, 24]\n  n: 2\n  L: 3\n  dx: 3\n  max_iters: 30\n  seeds: 2\n";
 
 std::vector<Cell> CellsWithCosts(const std::vector<double>& costs) {
   std::vector<Cell> cells(costs.size());
@@ -47,19 +179,6 @@ double BruteForceBestMax(const std::vector<Cell>& cells, int n) {
     size_t i = 0;
     while (i < shard.size() && ++shard[i] == n) shard[i++] = 0;
     if (i == shard.size()) return best;
-  }
-}
-
-TEST(RunnerTest, ParseShard) {
-  EXPECT_EQ(ParseShard("0/1"), (std::pair<int, int>{0, 1}));
-  EXPECT_EQ(ParseShard("3/4"), (std::pair<int, int>{3, 4}));
-  for (const char* bad : {"4/4", "-1/2", "1/0", "x", "1/2x", "1/2/3", "", "/2", "1/"}) {
-    try {
-      ParseShard(bad);
-      ADD_FAILURE() << "accepted '" << bad << "'";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("--shard: expected I/N"), std::string::npos) << e.what();
-    }
   }
 }
 
@@ -100,7 +219,7 @@ TEST(RunnerTest, ShardsAreBalancedPartitionsIndependentOfOrder) {
 }
 
 TEST(RunnerTest, ShardsOfARealSuiteBalanceCost) {
-  const Suite s = ParseSuite(kSuite, "t.yaml");
+  const Suite s = ParseSuite(kTheorySuite, "t.yaml");
   const auto shard = AssignShards(s.cells, 2);
   const auto load = Loads(s.cells, shard, 2);
   double biggest = 0;
@@ -109,7 +228,7 @@ TEST(RunnerTest, ShardsOfARealSuiteBalanceCost) {
 }
 
 TEST(RunnerTest, FindCellNamesTheSuiteFile) {
-  const Suite s = ParseSuite(kSuite, "dir/t.yaml");
+  const Suite s = ParseSuite(kTheorySuite, "dir/t.yaml");
   EXPECT_EQ(&FindCell(s, s.cells[3].key), &s.cells[3]);
   try {
     FindCell(s, "0123");
@@ -121,19 +240,12 @@ TEST(RunnerTest, FindCellNamesTheSuiteFile) {
   }
 }
 
-RunOptions Quiet() {
-  RunOptions opt;
-  opt.jobs = 2;
-  opt.progress = false;
-  return opt;
-}
-
 TEST(RunnerTest, ShardsFillOneStoreAndNothingRunsTwice) {
   const std::string dir = testing::TempDir();
-  const Suite s = ParseSuite(kSuite, "t.yaml");
+  const Suite s = ParseSuite(kTheorySuite, "t.yaml");
   auto store = ResultStore::Open(dir + "/r.db");
   // One cell by key first.
-  RunOptions one = Quiet();
+  RunOptions one = Quiet(2);
   one.cell_key = s.cells[4].key;
   RunSummary r = RunSuite(s, *store, one);
   EXPECT_EQ(r.in_shard, 1u);
@@ -144,7 +256,7 @@ TEST(RunnerTest, ShardsFillOneStoreAndNothingRunsTwice) {
   const auto shard = AssignShards(s.cells, 3);
   size_t ran = 0;
   for (int i = 0; i < 3; ++i) {
-    RunOptions opt = Quiet();
+    RunOptions opt = Quiet(2);
     opt.shard_index = i;
     opt.shard_count = 3;
     r = RunSuite(s, *store, opt);
@@ -154,7 +266,7 @@ TEST(RunnerTest, ShardsFillOneStoreAndNothingRunsTwice) {
     ran += r.ran;
   }
   EXPECT_EQ(ran, s.cells.size() - 1);
-  r = RunSuite(s, *store, Quiet());
+  r = RunSuite(s, *store, Quiet(2));
   EXPECT_EQ(r.already, s.cells.size());
   EXPECT_EQ(r.ran, 0u);
   std::system(("rm -rf " + dir).c_str());
@@ -170,10 +282,10 @@ int JournalFormat(const std::string& path) {
 
 TEST(RunnerTest, PublishesAfterTheFirstCellThenAtMostEveryInterval) {
   const std::string dir = testing::TempDir();
-  const Suite s = ParseSuite(kSuite, "t.yaml");
+  const Suite s = ParseSuite(kTheorySuite, "t.yaml");
   {  // every 0 s, one job: each cell is published when it finishes.
     auto store = ResultStore::Open(dir + "/a.db");
-    RunOptions opt = Quiet();
+    RunOptions opt = Quiet(2);
     opt.jobs = 1;
     opt.publish_to = dir + "/a-published.db";
     opt.publish_every = 0;
@@ -185,7 +297,7 @@ TEST(RunnerTest, PublishesAfterTheFirstCellThenAtMostEveryInterval) {
   }
   {  // an interval longer than the run: only the first finished cell is published.
     auto store = ResultStore::Open(dir + "/b.db");
-    RunOptions opt = Quiet();
+    RunOptions opt = Quiet(2);
     opt.jobs = 1;
     opt.publish_to = dir + "/b-published.db";
     opt.publish_every = 1e6;

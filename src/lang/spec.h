@@ -1,6 +1,7 @@
 // Loading languages from YAML files: `languages/<name>.yaml`, or any path. See README "Language files".
-// Entry points: LoadLanguage, LanguageSearchPath, LanguageCatalog. Tested by tests/lang_spec_test.cc;
-// the search path by tests/util_files_test.cc and tests/install_test.sh.
+// Entry points: LoadLanguage, ParseLanguage, LanguageNames, LanguageSearchPath, LanguageCatalog. Tested by
+// tests/lang_spec_test.cc and tests/lang_languages_dir_test.cc (the search path also by tests/util_files_test.cc
+// and tests/install_test.sh; LanguageNames through every test over the shipped languages).
 #pragma once
 
 #include <memory>
