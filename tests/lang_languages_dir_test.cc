@@ -30,6 +30,12 @@ std::string DirWithOneLanguage() {
   return dir;
 }
 
+// Restores the working directory however the test ends.
+struct CwdGuard {
+  fs::path saved = fs::current_path();
+  ~CwdGuard() { fs::current_path(saved); }
+};
+
 bool Has(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -37,6 +43,8 @@ bool Has(const std::vector<std::string>& names, const std::string& name) {
 TEST(LanguagesDir, EnvironmentVariableComesFirstWithoutHidingTheShippedOnes) {
   const std::string dir = DirWithOneLanguage();
   std::ofstream(dir + "/tomita1.yaml") << "description: \"my tomita1\"\nalphabet: \"01\"\nregex: \"0*\"\n";
+  const CwdGuard guard;
+  fs::current_path(testing::TempDir());  // no ./languages (run from the source tree, it would be the shipped one)
   ASSERT_EQ(setenv("FLBENCH_LANGUAGES", dir.c_str(), 1), 0);
   const auto path = LanguageSearchPath();
   ASSERT_GE(path.size(), 2u);
@@ -66,12 +74,6 @@ TEST(LanguagesDir, EnvironmentVariableComesFirstWithoutHidingTheShippedOnes) {
   EXPECT_THROW(LanguageNames(), Error) << "a directory that does not exist is an error, not an empty catalogue";
   ASSERT_EQ(unsetenv("FLBENCH_LANGUAGES"), 0);
 }
-
-// Restores the working directory however the test ends.
-struct CwdGuard {
-  fs::path saved = fs::current_path();
-  ~CwdGuard() { fs::current_path(saved); }
-};
 
 TEST(LanguagesDir, WorkingDirectoryThenSourceTree) {
   ASSERT_EQ(unsetenv("FLBENCH_LANGUAGES"), 0);
