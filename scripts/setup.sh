@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config git
           libtbb-dev libarmadillo-dev libopenblas-dev libre2-dev libyaml-cpp-dev libgmp-dev
-          libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev)
+          libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev
+          slurm-wlm munge)  # a single-node Slurm for the `slurm` CTest (scripts/slurm-local.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

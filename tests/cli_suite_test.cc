@@ -1,11 +1,14 @@
 // Suites end to end through the real binary: results independent of --jobs, kill -9 then resume gives
-// the same report as an uninterrupted run, shards + merge, report regeneration, baseline + compare.
+// the same report as an uninterrupted run, shards + merge, report regeneration, baseline + compare,
+// --list-cells / --cell, and the `flbench slurm` scripts run by hand without Slurm (tasks, merge, refusal
+// to publish an incomplete report). Against a real Slurm: tests/slurm_cluster_test.sh.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -146,6 +149,135 @@ TEST_F(SuiteCliTest, BaselineAndCompare) {
   auto bad = RunCommand(Flbench("compare --db " + Ref(".db") + " --baseline " + *dir_ + "/bad.json"));
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.err.find("'groups' list"), std::string::npos) << bad.err;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) out.push_back(line);
+  return out;
+}
+
+TEST_F(SuiteCliTest, ListCellsAndRunOneCell) {
+  auto list = RunCommand(Flbench("run " + Suite() + " --list-cells"));
+  ASSERT_EQ(list.status, 0) << list.err;
+  const auto lines = Lines(list.out);
+  ASSERT_EQ(lines.size(), 24u);
+  EXPECT_NE(lines[0].find("\ttomita2 "), std::string::npos) << lines[0] << ": suite order, tomita2 first";
+  std::set<std::string> keys;
+  for (const auto& l : lines) {
+    const auto tab1 = l.find('\t'), tab2 = l.rfind('\t');
+    ASSERT_TRUE(tab1 == 32 && tab2 > tab1) << l;  // KEY<TAB>LABEL<TAB>COST
+    EXPECT_GT(std::stod(l.substr(tab2 + 1)), 0) << l;
+    keys.insert(l.substr(0, 32));
+  }
+  EXPECT_EQ(keys.size(), 24u);
+  std::set<std::string> in_shards;  // the shards' lists partition the cells
+  for (int i = 0; i < 3; ++i) {
+    auto r = RunCommand(Flbench("run " + Suite() + " --list-cells --shard " + std::to_string(i) + "/3"));
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const auto& l : Lines(r.out)) EXPECT_TRUE(in_shards.insert(l.substr(0, 32)).second) << l << " in two shards";
+  }
+  EXPECT_EQ(in_shards, keys);
+
+  // --cell runs exactly that cell into the database; its result is the uninterrupted run's.
+  const std::string db = *dir_ + "/cell/one.db";
+  const std::string key = lines[5].substr(0, 32);
+  auto one = RunCommand(Flbench("run " + Suite() + " --cell " + key + " --db " + db + " --quiet"));
+  ASSERT_EQ(one.status, 0) << one.err;
+  EXPECT_NE(one.err.find("1 run now"), std::string::npos) << one.err;
+  auto store = ResultStore::Open(db);
+  EXPECT_EQ(store->Size(), 1u);
+  ASSERT_TRUE(store->Has(key));
+  EXPECT_EQ(store->Get(key)->result["tests"], ResultStore::Open(Ref(".db"))->Get(key)->result["tests"]);
+  auto bad = RunCommand(Flbench("run " + Suite() + " --cell 0123abc --db " + *dir_ + "/cell/two.db"));
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("tiny-suite.yaml: no cell with key '0123abc'"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::ifstream(*dir_ + "/cell/two.db").good()) << "an unknown key creates no database";
+  auto both = RunCommand(Flbench("run " + Suite() + " --cell " + key + " --shard 0/2"));
+  EXPECT_EQ(both.status, 2);
+}
+
+// SIGTERM (what scancel and a Slurm time limit send first) makes a run with --publish-to publish every cell it
+// has finished before it exits 143; without the signal only the first cell would be in the copy (long interval).
+TEST_F(SuiteCliTest, SigtermPublishesBeforeExiting) {
+  const std::string out = *dir_ + "/term";
+  const std::string live = out + "/live.db", pub = out + "/pub.db";
+  auto start = RunCommand("mkdir -p " + out + " && (sh -c '" + Flbench("run " + Suite() + " --jobs 1 --quiet --db " + live +
+                          " --report " + out + "/tiny.md --publish-to " + pub + " --publish-every 1000000") +
+                          " & echo $! > " + out + "/pid; wait $!; echo $? > " + out + "/status' >/dev/null 2>&1 &)");
+  ASSERT_EQ(start.status, 0);
+  for (int i = 0; i < 500 && Slurp(out + "/pid").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const pid_t pid = std::stoi(Slurp(out + "/pid"));
+  size_t at_kill = 0;
+  for (int i = 0; i < 2000; ++i) {  // up to 20 s: signal once 3 cells are stored (the copy then holds 1)
+    if (access(live.c_str(), F_OK) == 0 && access(pub.c_str(), F_OK) == 0 && (at_kill = ResultStore::Open(live)->Size()) >= 3)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  for (int i = 0; i < 1000 && Slurp(out + "/status").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(Slurp(out + "/status"), "143\n") << "the run finished before SIGTERM: make the tiny suite's cells slower";
+  // Every cell stored before the signal is in the copy (cells finishing while it is written may be too).
+  ASSERT_GE(at_kill, 3u);
+  const size_t published = ResultStore::OpenReadOnly(pub)->Size();
+  EXPECT_GE(published, at_kill);
+  EXPECT_LE(published, ResultStore::Open(live)->Size());
+}
+
+// The scripts `flbench slurm` writes, run by hand with bash (SLURM_ARRAY_TASK_ID set as Slurm would): the tasks
+// publish their shards, the merge job refuses to report while a task is missing, then reports what a local run
+// reports; merging again changes nothing.
+TEST_F(SuiteCliTest, SlurmScriptsRunByHand) {
+  const std::string dir = *dir_ + "/slurm";
+  auto w = RunCommand(Flbench("slurm " + Suite() + " --tasks 3 --dir " + dir + " --time 00:10:00 --partition short "
+                              "--local-dir " + *dir_ + "/node-local --publish-every 0"));
+  ASSERT_EQ(w.status, 0) << w.err;
+  const std::string array = Slurp(dir + "/tiny.sbatch");
+  for (const char* line : {"#SBATCH --array=0-2\n", "#SBATCH --time=00:10:00\n", "#SBATCH --partition=short\n",
+                           "#SBATCH --cpus-per-task=1\n", "--publish-every 0", "#SBATCH --dependency"})
+    EXPECT_EQ(array.find(line) != std::string::npos, std::string(line) != "#SBATCH --dependency") << line;
+  EXPECT_NE(array.find("flbench='" + BinaryPath() + "'"), std::string::npos) << "the binary by absolute path";
+  EXPECT_NE(array.find("mktemp -d '" + *dir_ + "/node-local'/"), std::string::npos) << array;
+  EXPECT_EQ(RunCommand("bash -n " + dir + "/tiny.sbatch && bash -n " + dir + "/tiny-merge.sbatch").status, 0);
+  auto task = [&](int i) {
+    return RunCommand("mkdir -p " + *dir_ + "/node-local && SLURM_ARRAY_TASK_ID=" + std::to_string(i) + " bash " + dir +
+                      "/tiny.sbatch");
+  };
+  const std::string merge = "bash " + dir + "/tiny-merge.sbatch";
+  for (int i : {0, 2}) ASSERT_EQ(task(i).status, 0) << i;
+  auto refused = RunCommand(merge);
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.err.find("task 1 published no database"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("cells have no results, so no report is written"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::ifstream(dir + "/tiny.md").good()) << "an incomplete report was published";
+
+  ASSERT_EQ(task(1).status, 0);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::ifstream(dir + "/tiny-shard" + std::to_string(i) + "of3.done").good());
+  auto merged = RunCommand(merge);
+  ASSERT_EQ(merged.status, 0) << merged.err;
+  EXPECT_EQ(Slurp(dir + "/tiny.csv"), Slurp(Ref(".csv")));
+  EXPECT_EQ(Body(Slurp(dir + "/tiny.md")), Body(Slurp(Ref(".md"))));
+  auto again = RunCommand(merge);  // idempotent: the merged database plus the shards again
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.err.find("now holds 24"), std::string::npos) << again.err;
+  EXPECT_EQ(ResultStore::Open(dir + "/tiny.db")->Size(), 24u);
+  EXPECT_EQ(Slurp(dir + "/tiny.csv"), Slurp(Ref(".csv")));
+
+  // --allow-incomplete: the merge job writes the report with what it has and lists the missing cells.
+  const std::string part = *dir_ + "/slurm-part";
+  ASSERT_EQ(RunCommand(Flbench("slurm " + Suite() + " --tasks 2 --allow-incomplete --dir " + part)).status, 0);
+  ASSERT_EQ(RunCommand("SLURM_ARRAY_TASK_ID=0 bash " + part + "/tiny.sbatch").status, 0);
+  auto partial = RunCommand("bash " + part + "/tiny-merge.sbatch");
+  ASSERT_EQ(partial.status, 0) << partial.err;
+  EXPECT_NE(partial.err.find("cells without results:"), std::string::npos) << partial.err;
+  EXPECT_NE(Slurp(part + "/tiny.md").find("cells with results: 12 of 24"), std::string::npos);
+
+  auto no_submit = RunCommand(Flbench("slurm " + Suite() + " --tasks 2 --wait --dir " + part));
+  EXPECT_EQ(no_submit.status, 2);
+  auto too_many = RunCommand(Flbench("slurm " + Suite() + " --tasks 25 --dir " + part));
+  EXPECT_EQ(too_many.status, 2);
+  EXPECT_NE(too_many.err.find("only 24 cells"), std::string::npos) << too_many.err;
 }
 
 TEST(SuiteCliErrors, BadSuiteFileIsAClearError) {

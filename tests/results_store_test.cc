@@ -1,11 +1,12 @@
 // ResultStore on real SQLite files in a temporary directory: round trips, reopening, kill -9 during Puts,
-// concurrent Puts, MergeFrom, and the errors for files that are not results stores.
+// concurrent Puts, MergeFrom, PublishTo and read-only opening, and the errors for files that are not results stores.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -236,6 +237,47 @@ TEST(ResultStore, MergeFromDisjointOverlappingAndConflicting) {
 
   const std::string missing = ErrorOf([&] { merged->MergeFrom(dir + "/nope.db"); });
   EXPECT_NE(missing.find("nope.db: no such file"), std::string::npos) << missing;
+}
+
+// PublishTo while other threads keep writing: every copy is a complete store (no WAL, no partial file) holding
+// a prefix of what was written; merging from a read-only source never writes to it.
+TEST(ResultStore, PublishToIsAtomicAndReadOnlySourcesStayUntouched) {
+  const std::string dir = testing::TempDir();
+  auto store = ResultStore::Open(dir + "/live.db");
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) store->Put(Record("w" + std::to_string(i)));
+  });
+  size_t last = 0;
+  for (int round = 0; round < 20; ++round) {
+    store->PublishTo(dir + "/pub.db");
+    auto copy = ResultStore::OpenReadOnly(dir + "/pub.db");
+    const size_t n = copy->Size();
+    EXPECT_GE(n, last) << "a later copy holds fewer records";
+    last = n;
+    for (const auto& r : copy->All()) EXPECT_EQ(r.config, Record(r.key).config);
+  }
+  stop = true;
+  writer.join();
+  store->PublishTo(dir + "/pub.db");
+  EXPECT_EQ(ResultStore::OpenReadOnly(dir + "/pub.db")->Size(), store->Size());
+  EXPECT_NE(access((dir + "/pub.db-wal").c_str(), F_OK), 0);
+  EXPECT_NE(access((dir + "/pub.db.tmp." + std::to_string(getpid())).c_str(), F_OK), 0) << "temporary file left";
+
+  // A merge reads its source read-only: the published file stays a rollback-journal database.
+  auto merged = ResultStore::Open(dir + "/merged.db");
+  EXPECT_EQ(merged->MergeFrom(dir + "/pub.db"), store->Size());
+  EXPECT_EQ(merged->MergeFrom(dir + "/pub.db"), 0u) << "merging again adds nothing";
+  std::ifstream in(dir + "/pub.db", std::ios::binary);
+  char header[20] = {};
+  in.read(header, sizeof header);
+  EXPECT_EQ(header[18], 1) << "the source was switched to WAL";
+  // A read-only store refuses to write; a missing file is an error, not a new store.
+  auto ro = ResultStore::OpenReadOnly(dir + "/pub.db");
+  EXPECT_NE(ErrorOf([&] { ro->Put(Record("x")); }).find("pub.db"), std::string::npos);
+  EXPECT_NE(ErrorOf([&] { ResultStore::OpenReadOnly(dir + "/none.db"); }).find("none.db: no such file"), std::string::npos);
+  EXPECT_NE(ErrorOf([&] { store->PublishTo(dir + "/no/such/dir/x.db"); }).find("cannot create"), std::string::npos);
+  std::system(("rm -rf " + dir).c_str());
 }
 
 TEST(ResultStore, ClearErrorsForFilesThatAreNotResultStores) {

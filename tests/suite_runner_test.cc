@@ -1,11 +1,16 @@
-// The runner (suite/runner.h): ParseShard's accepted and rejected forms, InShard as "first 15 hex digits of the key
-// mod N" (hand-made keys) and its balance, and RunSuite on a real four-cell train suite: everything stored, a second
-// run resumes with nothing to do, --force reruns to the same results, shards partition the cells, and the results
-// do not depend on the number of jobs.
+// The runner (suite/runner.h): ParseShard's accepted and rejected forms; AssignShards by hand, against a brute-force
+// optimum and independent of cell order; FindCell; RunSuite on real suites: everything stored, a second run resumes
+// with nothing to do, --force reruns to the same results, shards partition the cells and fill one store, a single
+// cell by key, the results do not depend on the number of jobs, and publishing copies at a bounded interval.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,7 +20,6 @@
 #include "suite/suite.h"
 #include "testutil/paths.h"
 #include "util/error.h"
-#include "util/rng.h"
 
 namespace flbench {
 namespace {
@@ -40,39 +44,6 @@ TEST(ParseShard, RejectsEverythingElseNamingTheText) {
                 std::string("--shard: expected I/N with 0 ≤ I < N (e.g. 0/4), got '") + bad + "'");
     }
   }
-}
-
-TEST(InShard, FirstFifteenHexDigitsModN) {
-  const std::string tail(17, 'f');  // keys are 32 hex digits; only the first 15 count
-  EXPECT_TRUE(InShard("000000000000005" + tail, 2, 3));  // 5 mod 3 = 2
-  EXPECT_FALSE(InShard("000000000000005" + tail, 1, 3));
-  EXPECT_TRUE(InShard("00000000000000a" + tail, 0, 5));  // 10 mod 5 = 0
-  EXPECT_TRUE(InShard("fffffffffffffff" + tail, 0, 3));  // 16^15 − 1 = 2^60 − 1 ≡ 0 mod 3
-  EXPECT_TRUE(InShard("100000000000000" + std::string(17, '0'), 0, 2));  // 16^14, even
-  EXPECT_TRUE(InShard("100000000000001" + std::string(17, '0'), 1, 2));
-  // One shard (or none asked for) takes every key.
-  EXPECT_TRUE(InShard("0123456789abcdef0123456789abcdef", 0, 1));
-  EXPECT_TRUE(InShard("0123456789abcdef0123456789abcdef", 0, 0));
-}
-
-TEST(InShard, PartitionsAndBalancesHashKeys) {
-  // 3000 keys from a fixed seed over 3 shards: each key in exactly one shard, each shard 1000 ± 100 (exact for the
-  // seed; the standard deviation of a shard's size is 26).
-  Rng rng(12);
-  std::vector<int> sizes(3, 0);
-  for (int i = 0; i < 3000; ++i) {
-    char key[33];
-    std::snprintf(key, sizeof key, "%016llx%016llx", static_cast<unsigned long long>(rng.Next()),
-                  static_cast<unsigned long long>(rng.Next()));
-    int owners = 0;
-    for (int s = 0; s < 3; ++s)
-      if (InShard(key, s, 3)) {
-        ++owners;
-        ++sizes[s];
-      }
-    ASSERT_EQ(owners, 1) << key;
-  }
-  for (int s : sizes) EXPECT_NEAR(s, 1000, 100);
 }
 
 // Four small, fast train cells (two widths × two seeds on Tomita 1).
@@ -166,14 +137,175 @@ TEST(RunSuite, ShardsPartitionTheCells) {
     EXPECT_EQ(s.cells, 4u);
     EXPECT_EQ(s.ran, s.in_shard);
     in_shards += s.in_shard;
+    const auto shard = AssignShards(suite.cells, 3);
     for (const CellRecord& r : part->All()) {
-      EXPECT_TRUE(InShard(r.key, i, 3)) << r.key;
+      size_t at = 0;
+      while (at < suite.cells.size() && suite.cells[at].key != r.key) ++at;
+      ASSERT_LT(at, suite.cells.size()) << r.key;
+      EXPECT_EQ(shard[at], i) << r.key;
       EXPECT_TRUE(seen.insert(r.key).second) << r.key << " in two shards";
       EXPECT_EQ(WithoutTimings(r.result), WithoutTimings(whole->Get(r.key)->result)) << "shard " << i;
     }
   }
   EXPECT_EQ(in_shards, 4u);
   EXPECT_EQ(seen.size(), 4u);
+}
+
+// A cheap real suite (theory kind `convergence`): 6 cells of three different costs.
+const char* kTheorySuite = "kind: convergence\ngrid:\n  m: [8, 16, 24]\n  n: 2\n  L: 3\n  dx: 3\n  max_iters: 30\n  seeds: 2\n";
+
+std::vector<Cell> CellsWithCosts(const std::vector<double>& costs) {
+  std::vector<Cell> cells(costs.size());
+  for (size_t i = 0; i < costs.size(); ++i) {
+    cells[i].key = fmt::format("k{:02}", i);
+    cells[i].cost = costs[i];
+  }
+  return cells;
+}
+
+std::vector<double> Loads(const std::vector<Cell>& cells, const std::vector<int>& shard, int n) {
+  std::vector<double> load(n, 0.0);
+  for (size_t i = 0; i < cells.size(); ++i) load.at(shard.at(i)) += cells[i].cost;
+  return load;
+}
+
+// The best possible largest shard, by trying every assignment (n^cells: small inputs only).
+double BruteForceBestMax(const std::vector<Cell>& cells, int n) {
+  double best = 1e300;
+  std::vector<int> shard(cells.size(), 0);
+  for (;;) {
+    const auto load = Loads(cells, shard, n);
+    best = std::min(best, *std::max_element(load.begin(), load.end()));
+    size_t i = 0;
+    while (i < shard.size() && ++shard[i] == n) shard[i++] = 0;
+    if (i == shard.size()) return best;
+  }
+}
+
+TEST(RunnerTest, ShardsByHand) {
+  // Order by (cost desc, key): k0 5, k1 4, k2..k4 3. Greedy to the least-loaded shard, ties to the lower index:
+  // k0→0 (5,0), k1→1 (5,4), k2→1 (5,7), k3→0 (8,7), k4→1 (8,10).
+  const auto cells = CellsWithCosts({5, 4, 3, 3, 3});
+  EXPECT_EQ(AssignShards(cells, 2), (std::vector<int>{0, 1, 1, 0, 1}));
+  // Equal costs: by key, round robin.
+  EXPECT_EQ(AssignShards(CellsWithCosts({1, 1, 1, 1, 1}), 3), (std::vector<int>{0, 1, 2, 0, 1}));
+  EXPECT_EQ(AssignShards(cells, 1), (std::vector<int>(5, 0)));
+  // More shards than cells: each cell alone, the rest empty.
+  EXPECT_EQ(AssignShards(cells, 7), (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(RunnerTest, ShardsAreBalancedPartitionsIndependentOfOrder) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int n = 2 + trial % 2;
+    std::vector<double> costs(7 + trial % 2);
+    for (double& c : costs) c = 1 + static_cast<double>(rng() % 1000) / 10;
+    auto cells = CellsWithCosts(costs);
+    const auto shard = AssignShards(cells, n);
+    ASSERT_EQ(shard.size(), cells.size());
+    for (int s : shard) ASSERT_TRUE(s >= 0 && s < n);
+    const auto load = Loads(cells, shard, n);
+    const double worst = *std::max_element(load.begin(), load.end());
+    // Greedy largest-first is within 4/3 − 1/(3n) of the best split (Graham 1969); a split by count is not.
+    const double best = BruteForceBestMax(cells, n);
+    EXPECT_LE(worst, (4.0 / 3 - 1.0 / (3 * n)) * best + 1e-9) << "trial " << trial;
+    // The same cells in another order: every key keeps its shard.
+    std::map<std::string, int> by_key;
+    for (size_t i = 0; i < cells.size(); ++i) by_key[cells[i].key] = shard[i];
+    std::shuffle(cells.begin(), cells.end(), rng);
+    const auto again = AssignShards(cells, n);
+    for (size_t i = 0; i < cells.size(); ++i) EXPECT_EQ(again[i], by_key[cells[i].key]);
+  }
+}
+
+TEST(RunnerTest, ShardsOfARealSuiteBalanceCost) {
+  const Suite s = ParseSuite(kTheorySuite, "t.yaml");
+  const auto shard = AssignShards(s.cells, 2);
+  const auto load = Loads(s.cells, shard, 2);
+  double biggest = 0;
+  for (const Cell& c : s.cells) biggest = std::max(biggest, c.cost);
+  EXPECT_LE(std::abs(load[0] - load[1]), biggest);
+}
+
+TEST(RunnerTest, FindCellNamesTheSuiteFile) {
+  const Suite s = ParseSuite(kTheorySuite, "dir/t.yaml");
+  EXPECT_EQ(&FindCell(s, s.cells[3].key), &s.cells[3]);
+  try {
+    FindCell(s, "0123");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("dir/t.yaml: no cell with key '0123'"), std::string::npos) << what;
+    EXPECT_NE(what.find("--list-cells"), std::string::npos) << what;
+  }
+}
+
+TEST(RunnerTest, ShardsFillOneStoreAndNothingRunsTwice) {
+  const std::string dir = testing::TempDir();
+  const Suite s = ParseSuite(kTheorySuite, "t.yaml");
+  auto store = ResultStore::Open(dir + "/r.db");
+  // One cell by key first.
+  RunOptions one = Quiet(2);
+  one.cell_key = s.cells[4].key;
+  RunSummary r = RunSuite(s, *store, one);
+  EXPECT_EQ(r.in_shard, 1u);
+  EXPECT_EQ(r.ran, 1u);
+  EXPECT_TRUE(store->Has(s.cells[4].key));
+  EXPECT_EQ(store->Size(), 1u);
+  // Then the three shards: each runs its cells except the one already stored.
+  const auto shard = AssignShards(s.cells, 3);
+  size_t ran = 0;
+  for (int i = 0; i < 3; ++i) {
+    RunOptions opt = Quiet(2);
+    opt.shard_index = i;
+    opt.shard_count = 3;
+    r = RunSuite(s, *store, opt);
+    EXPECT_TRUE(r.failures.empty());
+    EXPECT_EQ(r.in_shard, static_cast<size_t>(std::count(shard.begin(), shard.end(), i)));
+    EXPECT_EQ(r.already, shard[4] == i ? 1u : 0u);
+    ran += r.ran;
+  }
+  EXPECT_EQ(ran, s.cells.size() - 1);
+  r = RunSuite(s, *store, Quiet(2));
+  EXPECT_EQ(r.already, s.cells.size());
+  EXPECT_EQ(r.ran, 0u);
+  std::system(("rm -rf " + dir).c_str());
+}
+
+// SQLite file header byte 18: 1 = rollback journal, 2 = WAL.
+int JournalFormat(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char header[20] = {};
+  in.read(header, sizeof header);
+  return header[18];
+}
+
+TEST(RunnerTest, PublishesAfterTheFirstCellThenAtMostEveryInterval) {
+  const std::string dir = testing::TempDir();
+  const Suite s = ParseSuite(kTheorySuite, "t.yaml");
+  {  // every 0 s, one job: each cell is published when it finishes.
+    auto store = ResultStore::Open(dir + "/a.db");
+    RunOptions opt = Quiet(2);
+    opt.jobs = 1;
+    opt.publish_to = dir + "/a-published.db";
+    opt.publish_every = 0;
+    RunSuite(s, *store, opt);
+    auto copy = ResultStore::OpenReadOnly(dir + "/a-published.db");
+    EXPECT_EQ(copy->Size(), s.cells.size());
+    EXPECT_EQ(JournalFormat(dir + "/a-published.db"), 1) << "the published copy must not be in WAL mode";
+    EXPECT_NE(access((dir + "/a-published.db-wal").c_str(), F_OK), 0);
+  }
+  {  // an interval longer than the run: only the first finished cell is published.
+    auto store = ResultStore::Open(dir + "/b.db");
+    RunOptions opt = Quiet(2);
+    opt.jobs = 1;
+    opt.publish_to = dir + "/b-published.db";
+    opt.publish_every = 1e6;
+    RunSuite(s, *store, opt);
+    EXPECT_EQ(ResultStore::OpenReadOnly(dir + "/b-published.db")->Size(), 1u);
+    EXPECT_EQ(store->Size(), s.cells.size());
+  }
+  std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace

@@ -69,23 +69,6 @@ TEST(SuiteTest, KeysAreStableAndSeedDependent) {
   EXPECT_NE(a.cells[0].key, c.cells[0].key);
 }
 
-TEST(SuiteTest, ShardsPartitionTheCells) {
-  const Suite s = ParseSuite(kSuite, "t.yaml");
-  for (int n : {2, 3, 5}) {
-    size_t total = 0;
-    for (const Cell& c : s.cells) {
-      int owners = 0;
-      for (int i = 0; i < n; ++i) owners += InShard(c.key, i, n);
-      EXPECT_EQ(owners, 1);
-      total += owners;
-    }
-    EXPECT_EQ(total, s.cells.size());
-  }
-  EXPECT_THROW(ParseShard("2/2"), Error);
-  EXPECT_THROW(ParseShard("x"), Error);
-  EXPECT_EQ(ParseShard("1/4"), (std::pair<int, int>{1, 4}));
-}
-
 std::string ErrorOf(const std::string& yaml) {
   try {
     ParseSuite(yaml, "s.yaml");

@@ -9,5 +9,6 @@ namespace flbench {
 void AddLanguageCommands(CLI::App& app);  // languages, sample, accepts, dataset — lang_commands.cc
 void AddSuiteCommands(CLI::App& app);     // run, report, merge, baseline, compare — suite_commands.cc
 void AddTrainCommand(CLI::App& app);
+void AddSlurmCommand(CLI::App& app);      // slurm — slurm_command.cc
 
 }  // namespace flbench

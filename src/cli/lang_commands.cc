@@ -22,17 +22,20 @@ namespace flbench {
 
 namespace {
 
+// The catalogue along the search path: one line per name with the directory it comes from (its origin),
+// then the directories and the shadowed files (a name found again in a later directory).
 void ListLanguages() {
-  const std::vector<std::string> names = LanguageNames();
-  if (names.empty())
-    throw Error(fmt::format("{}: no language files (*.yaml) there (set FLBENCH_LANGUAGES to a directory of language "
-                            "files)", LanguagesDir()));
-  std::printf("%-14s %-8s %-9s %s\n", "name", "kind", "alphabet", "description");
-  for (const auto& name : names) {
-    auto lang = LoadLanguage(name);
-    std::printf("%-14s %-8s %-9s %s\n", name.c_str(), lang->kind().c_str(), lang->alphabet().c_str(),
-                lang->description().c_str());
+  const std::vector<SearchDir> search = LanguageSearchPath();
+  std::printf("%-14s %-8s %-9s %-18s %s\n", "name", "kind", "alphabet", "from", "description");
+  std::string shadowed;
+  for (const YamlEntry& e : YamlCatalog(search)) {
+    auto lang = LoadLanguage(e.path);
+    std::printf("%-14s %-8s %-9s %-18s %s\n", e.name.c_str(), lang->kind().c_str(), lang->alphabet().c_str(),
+                e.origin.c_str(), lang->description().c_str());
+    for (const std::string& hidden : e.shadowed) shadowed += fmt::format("# shadowed: {} (by {})\n", hidden, e.path);
   }
+  for (const SearchDir& d : search) std::printf("# from %s: %s\n", d.origin.c_str(), d.dir.c_str());
+  std::printf("%s", shadowed.c_str());
 }
 
 struct SampleArgs {

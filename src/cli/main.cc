@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   flbench::AddSuiteCommands(app);
   flbench::AddTrainCommand(app);
   CheckCompareInputs(app);
+  flbench::AddSlurmCommand(app);
   try {
     if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
       std::string names;

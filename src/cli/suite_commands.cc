@@ -1,10 +1,17 @@
-// `flbench run | report | merge | baseline | compare`: suites end to end. Tested by tests/cli_suite_test.cc.
+// `flbench run | report | merge | baseline | compare`: suites end to end; `run --list-cells | --cell KEY` for other
+// dispatchers, `--publish-to` for node-local databases (see slurm_command.cc). Tested by tests/cli_suite_test.cc.
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -20,11 +27,71 @@ namespace flbench {
 namespace {
 
 struct SuiteArgs {
-  std::string suite, db, report, shard, baseline, out;
+  std::string suite, db, report, shard, baseline, out, cell, publish_to;
   int jobs = 0;
-  bool force = false, quiet = false;
-  double tolerance = 0.02;
+  bool force = false, quiet = false, list_cells = false, require_complete = false;
+  double tolerance = 0.02, publish_every = 30;
 };
+
+// While alive: SIGTERM or SIGINT (Slurm's scancel and time limit send SIGTERM first, SIGKILL KillWait seconds
+// later) publishes the store once more, then exits with 128 + the signal, so a cancelled task keeps every cell it
+// finished. The handler only writes the signal number to a pipe (async-signal-safe, whichever thread takes it,
+// OpenBLAS's included); a watcher thread reads it and publishes under the store's own lock.
+int g_signal_pipe[2] = {-1, -1};
+extern "C" void OnTerminateSignal(int sig) {
+  const unsigned char b = static_cast<unsigned char>(sig);
+  [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &b, 1);
+}
+
+class PublishOnSignal {
+ public:
+  PublishOnSignal(ResultStore& store, const std::string& dest) {
+    if (pipe(g_signal_pipe) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+    watcher_ = std::thread([&store, dest] {
+      unsigned char sig = 0;
+      while (read(g_signal_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+      }
+      if (sig == 0) return;  // the destructor: the run ended normally
+      std::fprintf(stderr, "flbench: %s: publishing %s before exiting\n", strsignal(sig), dest.c_str());
+      try {
+        store.PublishTo(dest);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "flbench: %s\n", e.what());
+      }
+      std::_Exit(128 + sig);
+    });
+    struct sigaction sa {};
+    sa.sa_handler = OnTerminateSignal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term_);
+    sigaction(SIGINT, &sa, &old_int_);
+  }
+  ~PublishOnSignal() {
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGINT, &old_int_, nullptr);
+    const unsigned char stop = 0;
+    [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &stop, 1);
+    watcher_.join();
+    close(g_signal_pipe[0]);
+    close(g_signal_pipe[1]);
+  }
+  PublishOnSignal(const PublishOnSignal&) = delete;
+  PublishOnSignal& operator=(const PublishOnSignal&) = delete;
+
+ private:
+  std::thread watcher_;
+  struct sigaction old_term_ {}, old_int_ {};
+};
+
+// `run --list-cells`: KEY<TAB>LABEL<TAB>COST per cell (of the shard, if --shard), in suite order.
+void ListCells(const Suite& suite, int si, int sn) {
+  const std::vector<int> shard = AssignShards(suite.cells, sn);
+  std::string out;
+  for (size_t i = 0; i < suite.cells.size(); ++i)
+    if (shard[i] == si) out += fmt::format("{}\t{}\t{:.6g}\n", suite.cells[i].key, suite.cells[i].label, suite.cells[i].cost);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
 
 ReportPaths PathsFor(const Suite& suite, const SuiteArgs& a) {
   return ReportPaths::For(a.report.empty() ? "reports/" + suite.name + ".md" : a.report);
@@ -39,6 +106,10 @@ std::string DbFor(const ReportPaths& paths, const SuiteArgs& a, int shard_index,
 void RunCommand(const SuiteArgs& a) {
   const Suite suite = LoadSuite(a.suite);
   auto [si, sn] = a.shard.empty() ? std::pair<int, int>{0, 1} : ParseShard(a.shard);
+  if (a.list_cells) return ListCells(suite, si, sn);
+  if (!a.cell.empty() && !a.shard.empty()) throw Error("--cell and --shard: give one of them (a cell is in exactly one shard)");
+  if (!a.cell.empty()) FindCell(suite, a.cell);  // an unknown key fails before any file is created
+  if (!(a.publish_every >= 0)) throw Error(fmt::format("--publish-every must be ≥ 0 seconds, got {}", a.publish_every));
   const ReportPaths paths = PathsFor(suite, a);
   const std::string db = DbFor(paths, a, si, sn);
   if (std::filesystem::path(db).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(db).parent_path());
@@ -48,9 +119,15 @@ void RunCommand(const SuiteArgs& a) {
   opt.force = a.force;
   opt.shard_index = si;
   opt.shard_count = sn;
+  opt.cell_key = a.cell;
+  opt.publish_to = a.publish_to;
+  opt.publish_every = a.publish_every;
   opt.progress = !a.quiet;
   if (a.jobs < 0) throw Error("--jobs must be ≥ 0 (0 = number of cores)");
+  std::optional<PublishOnSignal> on_signal;
+  if (!a.publish_to.empty()) on_signal.emplace(*store, a.publish_to);
   const RunSummary s = RunSuite(suite, *store, opt);
+  on_signal.reset();
 
   RunMeta meta = RunMeta::FromStore(*store);
   meta.commit = CurrentCommit();
@@ -59,12 +136,17 @@ void RunCommand(const SuiteArgs& a) {
   meta.jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::thread::hardware_concurrency());
   meta.wall_seconds += s.ran > 0 || s.failures.size() > 0 ? s.wall_seconds : 0;
   meta.Save(*store);
+  if (!a.publish_to.empty()) store->PublishTo(a.publish_to);  // the final copy, with this run's metadata
 
   std::fprintf(stderr, "%s: %zu cells%s: %zu already done, %zu run now, %zu failed (%.1f s) → %s\n", suite.name.c_str(),
                s.in_shard, sn > 1 ? fmt::format(" in shard {}/{}", si, sn).c_str() : "", s.already, s.ran,
                s.failures.size(), s.wall_seconds, db.c_str());
   for (const auto& f : s.failures) std::fprintf(stderr, "FAILED %s\n", f.c_str());
-  if (sn > 1) {
+  if (!a.cell.empty()) {
+    std::fprintf(stderr, "cell stored; when all cells are: flbench report %s --db %s\n", a.suite.c_str(), db.c_str());
+  } else if (sn > 1 && !a.publish_to.empty()) {
+    std::fprintf(stderr, "shard done; published to %s\n", a.publish_to.c_str());
+  } else if (sn > 1) {
     std::fprintf(stderr, "shard done; when all shards are: flbench merge %s.db %s-shard*of%d.db && flbench report %s --db %s.db\n",
                  paths.stem.c_str(), paths.stem.c_str(), sn, a.suite.c_str(), paths.stem.c_str());
   } else {
@@ -80,7 +162,19 @@ void ReportCommand(const SuiteArgs& a) {
   const ReportPaths paths = PathsFor(suite, a);
   const std::string db = DbFor(paths, a, 0, 1);
   if (!std::filesystem::exists(db)) throw Error(fmt::format("{}: no results database (run `flbench run {}` first, or pass --db)", db, a.suite));
-  auto store = ResultStore::Open(db);
+  auto store = ResultStore::OpenReadOnly(db);  // only read: the file may be a published copy on a shared file system
+  const auto records = CollectRecords(suite, *store);
+  std::string missing_list;  // "\n  KEY  LABEL" per missing cell, the first 20
+  size_t count = 0;
+  for (size_t i = 0; i < records.size(); ++i)
+    if (!records[i] && ++count <= 20) missing_list += fmt::format("\n  {}  {}", suite.cells[i].key, suite.cells[i].label);
+  if (count > 20) missing_list += fmt::format("\n  … and {} more", count - 20);
+  if (count > 0 && a.require_complete)
+    throw Error(fmt::format("{}: {} of {} cells have no results, so no report is written (--require-complete):{}\n"
+                            "hint: run the missing cells (resubmitting a Slurm array resumes it) and merge again, or "
+                            "write an incomplete report without --require-complete",
+                            db, count, suite.cells.size(), missing_list));
+  if (count > 0) std::fprintf(stderr, "report: cells without results:%s\n", missing_list.c_str());
   const size_t missing = WriteReport(suite, *store, paths);
   std::fprintf(stderr, "report: %s%s\n", paths.markdown.c_str(),
                missing ? fmt::format(" — {} of {} cells have no results yet", missing, suite.cells.size()).c_str() : "");
@@ -105,6 +199,42 @@ std::vector<CellRecord> RecordsFor(const SuiteArgs& a, std::string* suite_name) 
   return out;
 }
 
+// The metadata of a merged store describes the merged runs together: the set of commits and machines, the
+// latest date, and the largest jobs and wall time (shards run side by side). Union and maximum make merging
+// again change nothing, whether DEST is among the inputs or not.
+void MergeMeta(ResultStore& dest, const std::vector<std::string>& sources) {
+  std::set<std::string> commits, machines;
+  RunMeta out;
+  out.date = "";
+  bool any = false;
+  auto add = [&](ResultStore& s) {
+    if (!s.GetMeta("date")) return;
+    const RunMeta m = RunMeta::FromStore(s);
+    any = true;
+    for (auto [set, text] : {std::pair{&commits, m.commit}, std::pair{&machines, m.machine}}) {
+      std::stringstream parts(text);  // a merged value is "a; b": split so the union stays flat
+      for (std::string part; std::getline(parts, part, ';');) {
+        part.erase(0, part.find_first_not_of(' '));
+        if (!part.empty()) set->insert(part);
+      }
+    }
+    out.date = std::max(out.date, m.date);
+    out.jobs = std::max(out.jobs, m.jobs);
+    out.wall_seconds = std::max(out.wall_seconds, m.wall_seconds);
+  };
+  add(dest);
+  for (const auto& src : sources) add(*ResultStore::OpenReadOnly(src));
+  if (!any) return;
+  auto join = [](const std::set<std::string>& set) {
+    std::string text;
+    for (const auto& s : set) text += (text.empty() ? "" : "; ") + s;
+    return text;
+  };
+  out.commit = join(commits);
+  out.machine = join(machines);
+  out.Save(dest);
+}
+
 }  // namespace
 
 void AddSuiteCommands(CLI::App& app) {
@@ -116,6 +246,13 @@ void AddSuiteCommands(CLI::App& app) {
   run->add_option("--report", a->report, "Markdown report path (default: reports/SUITE.md)");
   run->add_option("--shard", a->shard, "run only shard I of N (I/N, 0-based), into its own database");
   run->add_flag("--force", a->force, "rerun cells that already have results");
+  run->add_flag("--list-cells", a->list_cells, "print KEY<TAB>LABEL<TAB>ESTIMATED COST per cell (of --shard if given); run nothing");
+  run->add_option("--cell", a->cell, "run only the cell with this key (from --list-cells) into the database; no report");
+  run->add_option("--publish-to", a->publish_to,
+                  "also keep an atomic copy of the database at PATH (SQLite backup + rename; e.g. on a shared file "
+                  "system); SIGTERM/SIGINT publish once more before exiting");
+  run->add_option("--publish-every", a->publish_every, "seconds between copies to --publish-to (a copy also follows "
+                  "the first cell and the end)")->capture_default_str();
   run->add_flag("--quiet", a->quiet, "no progress output");
   run->callback([a] { RunCommand(*a); });
 
@@ -123,16 +260,23 @@ void AddSuiteCommands(CLI::App& app) {
   report->add_option("SUITE", a->suite, "suite name or path")->required();
   report->add_option("--db", a->db, "results database (default: beside the report)");
   report->add_option("--report", a->report, "Markdown report path (default: reports/SUITE.md)");
+  report->add_flag("--require-complete", a->require_complete, "fail, listing them, if any cell has no results");
   report->callback([a] { ReportCommand(*a); });
 
   auto dbs = std::make_shared<std::vector<std::string>>();
-  auto* merge = app.add_subcommand("merge", "Merge results databases: flbench merge DEST SRC... (DEST is created if needed)");
+  auto merge_publish = std::make_shared<std::string>();
+  auto* merge = app.add_subcommand("merge", "Merge results databases: flbench merge DEST SRC... (DEST is created if "
+                                   "needed; sources are only read; merging again adds nothing). Metadata: the sources' commits and machines, "
+                                   "the latest date, the largest jobs and wall time");
   merge->add_option("DB", *dbs, "destination, then sources")->required()->expected(2, -1);
-  merge->callback([dbs] {
+  merge->add_option("--publish-to", *merge_publish, "then copy DEST atomically to PATH (SQLite backup + rename)");
+  merge->callback([dbs, merge_publish] {
     auto dest = ResultStore::Open((*dbs)[0]);
     size_t added = 0;
     for (size_t i = 1; i < dbs->size(); ++i) added += dest->MergeFrom((*dbs)[i]);
+    MergeMeta(*dest, std::vector<std::string>(dbs->begin() + 1, dbs->end()));
     std::fprintf(stderr, "merge: %zu record(s) added; %s now holds %zu\n", added, (*dbs)[0].c_str(), dest->Size());
+    if (!merge_publish->empty()) dest->PublishTo(*merge_publish);
   });
 
   auto* baseline = app.add_subcommand("baseline", "Write a regression baseline (mean accuracy per configuration group)");

@@ -120,19 +120,15 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::string LanguagesDir() {
-  if (const char* env = std::getenv("FLBENCH_LANGUAGES"); env && *env) {
-    std::error_code ec;
-    if (!fs::is_directory(env, ec))
-      throw Error(fmt::format("FLBENCH_LANGUAGES={}: not a directory (it should name the directory of language files)",
-                              env));
-    return env;
-  }
-  if (fs::is_directory("languages")) return "languages";
-  return std::string(FLBENCH_SOURCE_DIR) + "/languages";
-}
+std::vector<SearchDir> LanguageSearchPath() { return SearchPath("FLBENCH_LANGUAGES", "languages", FLBENCH_SOURCE_DIR); }
 
-std::vector<std::string> LanguageNames() { return YamlStems(LanguagesDir()); }
+std::vector<YamlEntry> LanguageCatalog() { return YamlCatalog(LanguageSearchPath()); }
+
+std::vector<std::string> LanguageNames() {
+  std::vector<std::string> names;
+  for (const YamlEntry& e : LanguageCatalog()) names.push_back(e.name);
+  return names;
+}
 
 std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std::string& path) {
   SpecReader r(path);
@@ -216,16 +212,18 @@ std::shared_ptr<const Language> ParseLanguage(const std::string& text, const std
 std::shared_ptr<const Language> LoadLanguage(const std::string& name_or_path) {
   std::string path = name_or_path;
   if (!LooksLikePath(name_or_path)) {
-    path = LanguagesDir() + "/" + name_or_path + ".yaml";
-    if (!fs::exists(path)) {
+    const std::vector<SearchDir> search = LanguageSearchPath();
+    if (auto found = FindYaml(search, name_or_path)) {
+      path = *found;
+    } else {
       std::vector<std::string> close;
       for (const auto& n : LanguageNames()) {
         if (EditDistance(n, name_or_path) <= 2 || n.find(name_or_path) != std::string::npos ||
             name_or_path.find(n) != std::string::npos)
           close.push_back(n);
       }
-      throw Error(fmt::format("unknown language '{}'{} (see `flbench languages`; languages live in {})", name_or_path,
-                              close.empty() ? "" : "; did you mean " + Join(close) + "?", LanguagesDir()));
+      throw Error(fmt::format("unknown language '{}'{} (see `flbench languages`; looked in {})", name_or_path,
+                              close.empty() ? "" : "; did you mean " + Join(close) + "?", DescribeSearchPath(search)));
     }
   }
   return ParseLanguage(ReadTextFile(path, "language file"), path);

@@ -4,10 +4,14 @@
 #include "results/store.h"
 
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "util/error.h"
@@ -145,13 +149,16 @@ void CheckSchema(sqlite3* db, const std::string& path, bool create) {
 }
 
 // Opens `path` with WAL, synchronous=FULL and a busy timeout, and checks its schema. Returns an owned handle.
-sqlite3* OpenDb(const std::string& path, bool create) {
+// `read_only` (never with `create`): opens for reading and leaves the file's journal mode alone, so a source
+// of a merge (e.g. a shard published on a shared file system) is never written to.
+sqlite3* OpenDb(const std::string& path, bool create, bool read_only = false) {
   struct stat st;
   const bool exists = stat(path.c_str(), &st) == 0;
   if (exists && !S_ISREG(st.st_mode)) throw Error(path + ": not a regular file");
   if (!exists && !create) throw Error(path + ": no such file");
   sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)) |
+                    SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     const std::string msg = path + ": cannot open" + (create ? " or create" : "") + " the results database: " +
                             (db ? sqlite3_errmsg(db) : "out of memory") +
@@ -162,6 +169,7 @@ sqlite3* OpenDb(const std::string& path, bool create) {
   try {
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
     CheckSchema(db, path, create);
+    if (read_only) return db;
     // WAL: readers never block the writer and a commit is one append to the -wal file. synchronous=FULL
     // fsyncs that append at every commit: a returned Put survives kill -9 (NORMAL would already give that:
     // the append is in the OS page cache) and also an OS crash or power cut, for ~0.1–few ms per cell.
@@ -245,6 +253,10 @@ std::unique_ptr<ResultStore> ResultStore::Open(const std::string& path) {
   return std::unique_ptr<ResultStore>(new ResultStore(path, OpenDb(path, /*create=*/true)));
 }
 
+std::unique_ptr<ResultStore> ResultStore::OpenReadOnly(const std::string& path) {
+  return std::unique_ptr<ResultStore>(new ResultStore(path, OpenDb(path, /*create=*/false, /*read_only=*/true)));
+}
+
 ResultStore::~ResultStore() { sqlite3_close(db_); }
 
 bool ResultStore::Has(const std::string& key) {
@@ -287,7 +299,7 @@ size_t ResultStore::Size() {
 }
 
 size_t ResultStore::MergeFrom(const std::string& source_path) {
-  sqlite3* src = OpenDb(source_path, /*create=*/false);
+  sqlite3* src = OpenDb(source_path, /*create=*/false, /*read_only=*/true);
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> src_owner(src, sqlite3_close);
   std::lock_guard lock(mu_);
   WriteTransaction tx(db_, path_);
@@ -308,6 +320,44 @@ size_t ResultStore::MergeFrom(const std::string& source_path) {
   }
   tx.Commit();
   return added;
+}
+
+void ResultStore::PublishTo(const std::string& dest) {
+  const std::string tmp = dest + ".tmp." + std::to_string(getpid());
+  std::remove(tmp.c_str());
+  sqlite3* out = nullptr;
+  if (sqlite3_open_v2(tmp.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    const std::string msg = tmp + ": cannot create (publishing " + path_ + "): " + (out ? sqlite3_errmsg(out) : "out of memory");
+    sqlite3_close(out);
+    throw Error(msg);
+  }
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> out_owner(out, sqlite3_close);
+  try {
+    {
+      std::lock_guard lock(mu_);  // the backup reads through our connection: a consistent snapshot
+      sqlite3_backup* b = sqlite3_backup_init(out, "main", db_, "main");
+      if (b == nullptr) Fail(out, tmp, "backup of " + path_);
+      const int rc = sqlite3_backup_step(b, -1);
+      sqlite3_backup_finish(b);
+      if (rc != SQLITE_DONE) Fail(out, tmp, "backup of " + path_);
+    }
+    // A plain rollback-journal file: readers on any host (NFS, Lustre) need no shared memory, and the copy
+    // is complete in this one file before the rename makes it visible.
+    Exec(out, tmp, "PRAGMA journal_mode = DELETE");
+    out_owner.reset();
+    const int fd = open(tmp.c_str(), O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+      if (fd >= 0) close(fd);
+      throw Error(tmp + ": cannot fsync the published copy");
+    }
+    close(fd);
+    if (std::rename(tmp.c_str(), dest.c_str()) != 0)
+      throw Error(dest + ": cannot rename " + tmp + " over it: " + std::strerror(errno));
+  } catch (...) {
+    out_owner.reset();
+    std::remove(tmp.c_str());
+    throw;
+  }
 }
 
 void ResultStore::SetMeta(const std::string& k, const std::string& v) {

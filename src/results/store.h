@@ -40,6 +40,9 @@ class ResultStore {
   // Opens `path`, creating the file and schema if it does not exist or is empty. Throws if it cannot:
   // not a database, a database that is not a results store, another schema version, unwritable.
   static std::unique_ptr<ResultStore> Open(const std::string& path);
+  // Opens an existing store for reading only: its file (and journal mode) is never written, so it may be a
+  // published copy on a shared file system. Writing methods throw.
+  static std::unique_ptr<ResultStore> OpenReadOnly(const std::string& path);
   ~ResultStore();
   ResultStore(const ResultStore&) = delete;
   ResultStore& operator=(const ResultStore&) = delete;
@@ -52,11 +55,17 @@ class ResultStore {
   std::vector<CellRecord> All(const std::string& suite = "");
   size_t Size();
 
-  // Copies every record of the store at `source_path` into this one, in one transaction (all or nothing).
+  // Copies every record of the store at `source_path` (opened read-only) into this one, in one transaction (all
+  // or nothing).
   // A key already present with an identical config is skipped; with a different config it throws an
   // Error naming the key (a hash collision or a corrupted db). Returns the number of records added.
   // Metadata is not copied: it describes one run.
   size_t MergeFrom(const std::string& source_path);
+
+  // Publishes a consistent copy of this store at `dest` atomically: SQLite's backup API into DEST.tmp.PID (a
+  // rollback-journal file, not WAL: safe to read on a network file system), fsync, rename over DEST. Readers
+  // of DEST see the old copy or the new one, never a partial file. Any number of threads may call it.
+  void PublishTo(const std::string& dest);
 
   // Metadata for reports (suite wall time, commit, ...).
   void SetMeta(const std::string& k, const std::string& v);

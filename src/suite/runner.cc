@@ -1,5 +1,6 @@
 // RunSuite: pending cells sorted by cost (largest first) are pulled from an atomic index by `jobs`
-// TBB workers; each result is Put into the store the moment its cell finishes.
+// TBB workers; each result is Put into the store the moment its cell finishes (and the store published
+// at a bounded interval if asked). AssignShards: greedy largest-first split by estimated cost.
 #include "suite/runner.h"
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "util/blas_threads.h"
@@ -85,10 +87,29 @@ class Progress {
 
 }  // namespace
 
-bool InShard(const std::string& key, int index, int count) {
-  if (count <= 1) return true;
-  const uint64_t h = std::stoull(key.substr(0, 15), nullptr, 16);
-  return static_cast<int>(h % static_cast<uint64_t>(count)) == index;
+std::vector<int> AssignShards(const std::vector<Cell>& cells, int count) {
+  std::vector<int> shard(cells.size(), 0);
+  if (count <= 1) return shard;
+  std::vector<size_t> order(cells.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (cells[a].cost != cells[b].cost) return cells[a].cost > cells[b].cost;
+    return cells[a].key < cells[b].key;
+  });
+  std::vector<double> load(static_cast<size_t>(count), 0.0);
+  for (size_t i : order) {
+    const size_t least = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());  // first minimum
+    shard[i] = static_cast<int>(least);
+    load[least] += cells[i].cost;
+  }
+  return shard;
+}
+
+const Cell& FindCell(const Suite& suite, const std::string& key) {
+  for (const Cell& c : suite.cells)
+    if (c.key == key) return c;
+  throw Error(fmt::format("{}: no cell with key '{}' in suite '{}' ({} cells; `flbench run {} --list-cells` lists them)",
+                          suite.path, key, suite.name, suite.cells.size(), suite.path));
 }
 
 std::pair<int, int> ParseShard(const std::string& text) {
@@ -104,8 +125,11 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
   RunSummary summary;
   summary.cells = suite.cells.size();
   std::vector<const Cell*> pending;
-  for (const Cell& c : suite.cells) {
-    if (!InShard(c.key, options.shard_index, options.shard_count)) continue;
+  const Cell* only = options.cell_key.empty() ? nullptr : &FindCell(suite, options.cell_key);
+  const std::vector<int> shard = AssignShards(suite.cells, options.shard_count);
+  for (size_t i = 0; i < suite.cells.size(); ++i) {
+    const Cell& c = suite.cells[i];
+    if (only ? &c != only : shard[i] != options.shard_index) continue;
     ++summary.in_shard;
     if (!options.force && store.Has(c.key)) {
       ++summary.already;
@@ -129,6 +153,22 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
   Progress progress(pending.size(), options.progress);
   std::atomic<size_t> next{0};
   std::mutex failures_mu;
+  // Publishing: one thread at a time (try_lock: a thread that finds another publishing moves on), at most
+  // once per publish_every seconds. A failed publication is reported and retried after the next cell.
+  std::mutex publish_mu;
+  std::optional<Clock::time_point> last_publish;  // none yet: the first finished cell is published at once
+  auto publish = [&] {
+    std::unique_lock<std::mutex> lock(publish_mu, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    if (last_publish && std::chrono::duration<double>(Clock::now() - *last_publish).count() < options.publish_every)
+      return;
+    try {
+      store.PublishTo(options.publish_to);
+      last_publish = Clock::now();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "warning: %s\n", e.what());
+    }
+  };
   tbb::task_arena arena(jobs);
   arena.execute([&] {
     tbb::parallel_for(0, jobs, 1, [&](int) {
@@ -147,6 +187,7 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
           rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
           store.Put(rec);
           progress.Finished(cell.label, kind.Outcome(rec.result), cell.cost, cost_total);
+          if (!options.publish_to.empty()) publish();
         } catch (const std::exception& e) {
           {
             std::lock_guard<std::mutex> lock(failures_mu);

@@ -1,6 +1,6 @@
 // Runs a suite's cells in parallel with oneTBB and commits each finished cell to the results store at
-// once, so an interrupted run (even kill -9) resumes where it stopped. Entry points: RunSuite, InShard,
-// ParseShard. Tested by tests/suite_runner_test.cc and tests/cli_suite_test.cc.
+// once, so an interrupted run (even kill -9) resumes where it stopped. Entry points: RunSuite, AssignShards,
+// ParseShard, FindCell. Tested by tests/suite_runner_test.cc and tests/cli_suite_test.cc.
 #pragma once
 
 #include <string>
@@ -14,9 +14,14 @@ namespace flbench {
 struct RunOptions {
   int jobs = 0;          // cells at once; 0 = the number of cores
   bool force = false;    // rerun cells that are already stored
-  int shard_index = 0;   // run only the cells with InShard(key, shard_index, shard_count)
+  int shard_index = 0;   // run only the cells AssignShards puts in shard_index of shard_count
   int shard_count = 1;
+  std::string cell_key;  // if set: run only the cell with this key (FindCell), whatever the shard
   bool progress = true;  // report progress on stderr
+  // If set: after a finished cell, publish the store to this path (ResultStore::PublishTo) when the last
+  // publication is at least `publish_every` seconds old. The caller publishes once more at the end.
+  std::string publish_to;
+  double publish_every = 30;
 };
 
 struct RunSummary {
@@ -28,8 +33,12 @@ struct RunSummary {
   double wall_seconds = 0;
 };
 
-// Deterministic 1/N split of the cells by key (independent of grid order and of other shards).
-bool InShard(const std::string& key, int index, int count);
+// The shard (0 … count−1) of every cell, balanced by estimated cost: cells in order of (cost descending,
+// key), each to the shard with the least cost so far (ties: the lowest index). Depends only on the suite's
+// cells (not on which are stored already), so every shard of a run computes the same split.
+std::vector<int> AssignShards(const std::vector<Cell>& cells, int count);
+// The cell with this key; throws flbench::Error naming the suite file and a hint (--list-cells) if none.
+const Cell& FindCell(const Suite& suite, const std::string& key);
 // "I/N" with 0 ≤ I < N; throws flbench::Error otherwise.
 std::pair<int, int> ParseShard(const std::string& text);
 

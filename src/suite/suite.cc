@@ -22,11 +22,7 @@ namespace flbench {
 
 namespace fs = std::filesystem;
 
-std::string SuitesDir() {
-  if (const char* env = std::getenv("FLBENCH_SUITES"); env && *env) return env;
-  if (fs::is_directory("suites")) return "suites";
-  return std::string(FLBENCH_SOURCE_DIR) + "/suites";
-}
+std::vector<SearchDir> SuiteSearchPath() { return SearchPath("FLBENCH_SUITES", "suites", FLBENCH_SOURCE_DIR); }
 
 Suite ParseSuite(const std::string& text, const std::string& path) {
   YamlReader r(path);
@@ -66,10 +62,15 @@ Suite ParseSuite(const std::string& text, const std::string& path) {
 Suite LoadSuite(const std::string& name_or_path) {
   std::string path = name_or_path;
   if (!LooksLikePath(name_or_path)) {
-    path = SuitesDir() + "/" + name_or_path + ".yaml";
-    if (!fs::exists(path))
-      throw Error(fmt::format("unknown suite '{}' (suites in {}: {})", name_or_path, SuitesDir(),
-                              Join(YamlStems(SuitesDir()))));
+    const std::vector<SearchDir> search = SuiteSearchPath();
+    auto found = FindYaml(search, name_or_path);
+    if (!found) {
+      std::vector<std::string> names;
+      for (const YamlEntry& e : YamlCatalog(search)) names.push_back(e.name);
+      throw Error(fmt::format("unknown suite '{}' (suites: {}; looked in {})", name_or_path, Join(names),
+                              DescribeSearchPath(search)));
+    }
+    path = *found;
   }
   return ParseSuite(ReadTextFile(path, "suite file"), path);
 }

@@ -1,13 +1,16 @@
 // A benchmark suite: a YAML file (suites/<name>.yaml) that declares a grid of cells and the report to
 // build from them. The common keys are read here; each experiment kind (train, inversion, ...) reads
 // its own keys and expands its grid (kinds.h). Entry points: LoadSuite, ParseSuite, Cell, Suite.
-// Schema: README "Suite files". Tested by tests/suite_suite_test.cc.
+// Schema: README "Suite files". Tested by tests/suite_suite_test.cc (the search path:
+// tests/util_files_test.cc, tests/install_test.sh).
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "util/files.h"
 
 namespace flbench {
 
@@ -30,10 +33,11 @@ struct Suite {
   std::vector<Cell> cells;
 };
 
-// The directory of shipped suites: $FLBENCH_SUITES, ./suites, or the source tree's suites/.
-std::string SuitesDir();
+// Where suite names are looked up, first match wins: the directories of $FLBENCH_SUITES (colon-separated;
+// a missing one is an Error), ./suites, the installed share dir's suites/, the source tree's suites/.
+std::vector<SearchDir> SuiteSearchPath();
 
-// `name_or_path`: a suite name (file stem in SuitesDir()) or a path. Throws flbench::Error naming
+// `name_or_path`: a suite name (file stem along SuiteSearchPath()) or a path. Throws flbench::Error naming
 // file, line, column and key for every problem (unknown key, wrong type, empty grid, unknown language).
 Suite LoadSuite(const std::string& name_or_path);
 Suite ParseSuite(const std::string& yaml_text, const std::string& path);
