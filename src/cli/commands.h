@@ -3,11 +3,22 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "lang/dataset.h"
+#include "lang/language.h"
+#include "train/trainer.h"
 
 namespace flbench {
 
 void AddLanguageCommands(CLI::App& app);  // languages, sample, accepts, dataset — lang_commands.cc
 void AddSuiteCommands(CLI::App& app);     // run, report, merge, baseline, compare — suite_commands.cc
 void AddTrainCommand(CLI::App& app);
+void AddModelCommands(CLI::App& app);     // predict, verify, extract — model_commands.cc
+
+// `flbench train --save PATH`: the trained θ as a model file (model_commands.cc).
+void SaveTrainedModel(const std::string& path, const TrainConfig& cfg, const Dataset& data, const Language& lang,
+                      const std::vector<float>& theta);
 
 }  // namespace flbench

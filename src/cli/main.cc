@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   flbench::AddLanguageCommands(app);
   flbench::AddSuiteCommands(app);
   flbench::AddTrainCommand(app);
+  flbench::AddModelCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

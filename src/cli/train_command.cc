@@ -28,7 +28,7 @@ nlohmann::json DatasetJson(const Dataset& d, const DatasetArgs& a) {
 
 std::string Percent(double acc) { return acc < 0 ? "-" : fmt::format("{:.2f}%", 100 * acc); }
 
-void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet) {
+void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet, const std::string& save) {
   cfg.seed = a.seed;
   ValidateTrainConfig(cfg);  // before the (possibly slow) dataset build
   const auto lang = LoadLanguage(a.lang);
@@ -51,6 +51,10 @@ void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet) {
     for (size_t i = 0; i < r.test_acc.size(); ++i) line += fmt::format("  {} {}", r.test_names[i], Percent(r.test_acc[i]));
     std::fprintf(stderr, "%s  (%.2f s)\n", line.c_str(), r.seconds);
   }
+  if (!save.empty()) {
+    SaveTrainedModel(save, cfg, data, *lang, r.theta);
+    if (!quiet) std::fprintf(stderr, "model saved to %s\n", save.c_str());
+  }
   const nlohmann::json out = {{"command", "train"}, {"dataset", DatasetJson(data, a)}, {"config", ToJson(cfg)},
                               {"result", ToJson(r)}};
   std::printf("%s\n", out.dump(2).c_str());
@@ -62,6 +66,7 @@ void AddTrainCommand(CLI::App& app) {
   auto da = std::make_shared<DatasetArgs>();
   auto cfg = std::make_shared<TrainConfig>();
   auto quiet = std::make_shared<bool>(false);
+  auto save = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("train", "Train an Elman RNN on a language (progress on stderr, JSON on stdout)");
   AddDatasetOptions(*cmd, *da);
   cmd->add_option("--act", cfg->activation, "activation: relu, tanh, sigmoid, cos, identity")->capture_default_str();
@@ -84,7 +89,8 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--shard", cfg->shard, "strings per gradient shard (the unit of parallelism)")->capture_default_str();
   cmd->add_flag("--eval-each-epoch", cfg->eval_each_epoch, "also evaluate validation and test splits every epoch");
   cmd->add_flag("--quiet", *quiet, "no progress lines on stderr");
-  cmd->callback([da, cfg, quiet] { RunTrain(*da, *cfg, *quiet); });
+  cmd->add_option("--save", *save, "write the trained model to this .safetensors file (see README \"Models\")");
+  cmd->callback([da, cfg, quiet, save] { RunTrain(*da, *cfg, *quiet, *save); });
 }
 
 }  // namespace flbench

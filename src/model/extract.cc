@@ -1,0 +1,245 @@
+// L* over the network (see extract.h): an observation table of access strings S (prefix-closed) and experiments E
+// (suffix-closed, ε first); closing adds rows, each equivalence query walks all strings up to N in shortlex order with
+// the hypothesis and the network's table and returns the first disagreement, whose suffixes join E.
+#include "model/extract.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "lang/language_dfa.h"
+#include "model/exhaustive.h"
+#include "util/error.h"
+
+namespace flbench {
+
+namespace {
+
+// The network's membership reading (extract.h) on any string: a table up to N, forward passes beyond (memoised).
+class NetworkOracle {
+ public:
+  NetworkOracle(const RnnModel& M, const StringSpace& S, std::vector<uint8_t> accept, uint32_t empty_target)
+      : M_(M), S_(S), accept_(std::move(accept)), empty_target_(empty_target) {}
+
+  bool Query(const Word& w) {
+    ++queries_;
+    if (static_cast<int>(w.size()) <= S_.max_len) {
+      uint64_t rank = 0;
+      for (uint8_t a : w) rank = rank * S_.k + a;
+      return accept_[S_.start[w.size()] + rank];
+    }
+    auto it = memo_.find(w);
+    if (it != memo_.end()) return it->second;
+    return memo_[w] = Reading(M_, empty_target_, w);
+  }
+  uint64_t queries() const { return queries_; }
+  const std::vector<uint8_t>& table() const { return accept_; }
+
+  // The reading from per-step decisions (ε excluded: the caller answers it from the language).
+  static bool Reading(const RnnModel& M, uint32_t empty_target, const Word& w) {
+    if (w.empty()) return (empty_target >> (M.task == Task::kMembership ? 0 : M.d)) & 1;
+    const std::vector<uint32_t> steps = ModelForward(M, w);
+    if (M.task == Task::kMembership) return steps.back() & 1;
+    if (!((empty_target >> w[0]) & 1)) return false;
+    for (size_t t = 1; t < w.size(); ++t)
+      if (!((steps[t - 1] >> w[t]) & 1)) return false;
+    return (steps.back() >> M.d) & 1;
+  }
+
+ private:
+  const RnnModel& M_;
+  const StringSpace& S_;
+  std::vector<uint8_t> accept_;
+  uint32_t empty_target_;
+  std::map<Word, bool> memo_;
+  uint64_t queries_ = 0;
+};
+
+// accept[i] for every string of the space, from the model's decisions and the language's empty-string answer.
+std::vector<uint8_t> ReadingTable(const RnnModel& M, const StringSpace& S, const std::vector<uint32_t>& dec,
+                                  uint32_t empty_target) {
+  std::vector<uint8_t> acc(S.total(), 0), chain(S.total(), 0);
+  acc[0] = NetworkOracle::Reading(M, empty_target, Word{});
+  chain[0] = 1;
+  for (int n = 1; n <= S.max_len; ++n)
+    for (uint64_t q = 0; q < S.count(n); ++q) {
+      const uint64_t i = S.start[n] + q;
+      const uint8_t a = static_cast<uint8_t>(q % S.k);
+      if (M.task == Task::kMembership) {
+        acc[i] = dec[i] & 1;
+        continue;
+      }
+      const uint64_t parent = S.start[n - 1] + q / S.k;
+      const uint32_t allowed = n == 1 ? empty_target : dec[parent];
+      chain[i] = chain[parent] && ((allowed >> a) & 1);
+      acc[i] = chain[i] && ((dec[i] >> M.d) & 1);
+    }
+  return acc;
+}
+
+using Row = std::vector<uint8_t>;
+
+Word Concat(const Word& a, const Word& b) {
+  Word w = a;
+  w.insert(w.end(), b.begin(), b.end());
+  return w;
+}
+
+}  // namespace
+
+ExtractResult Extract(const RnnModel& M, const Language& lang, int max_len, int max_states) {
+  if (M.alphabet != lang.alphabet())
+    throw Error(fmt::format("the model's alphabet '{}' differs from language {}'s '{}'", M.alphabet, lang.name(),
+                            lang.alphabet()));
+  const auto t0 = std::chrono::steady_clock::now();
+  const StringSpace S(M.d, max_len);
+  const std::vector<uint32_t> dec = ModelDecisions(M, S);
+  const std::vector<uint32_t> target = LanguageTargets(lang, M.task, S);
+  NetworkOracle oracle(M, S, ReadingTable(M, S, dec, target[0]), target[0]);
+  const int end_bit = M.task == Task::kMembership ? 0 : M.d;
+
+  ExtractResult r;
+  r.language = lang.name();
+  r.task = TaskName(M.task);
+  r.alphabet = M.alphabet;
+  r.max_len = max_len;
+  r.exact_up_to_n = true;
+  for (uint64_t i = 0; i < S.total() && r.exact_up_to_n; ++i)
+    r.exact_up_to_n = oracle.table()[i] == ((target[i] >> end_bit) & 1);
+
+  // L*.
+  std::vector<Word> access = {Word{}};     // S
+  std::vector<Word> experiments = {Word{}};  // E, ε first
+  std::set<Word> experiment_set = {Word{}};
+  std::map<Word, Row> rows;                // row of every s in S ∪ S·Σ, one entry per experiment
+  auto row_of = [&](const Word& w) -> const Row& {
+    Row& row = rows[w];
+    while (row.size() < experiments.size()) row.push_back(oracle.Query(Concat(w, experiments[row.size()])));
+    return row;
+  };
+  Dfa hyp;
+  for (;;) {
+    // Close: every s·a has the row of some s ∈ S.
+    std::map<Row, int> state_of;
+    for (size_t i = 0; i < access.size(); ++i) state_of.emplace(row_of(access[i]), static_cast<int>(i));
+    for (size_t i = 0; i < access.size() && static_cast<int>(access.size()) < max_states; ++i)
+      for (int a = 0; a < M.d; ++a) {
+        Word sa = access[i];
+        sa.push_back(static_cast<uint8_t>(a));
+        const Row& row = row_of(sa);
+        if (!state_of.count(row)) {
+          state_of.emplace(row, static_cast<int>(access.size()));
+          access.push_back(sa);
+        }
+      }
+    // Hypothesis (rows of S·a missing after a stop at max_states go to state 0).
+    hyp = Dfa{};
+    hyp.symbols = M.d;
+    hyp.start = 0;
+    hyp.next.assign(access.size() * M.d, 0);
+    hyp.accepting.assign(access.size(), 0);
+    for (size_t i = 0; i < access.size(); ++i) {
+      hyp.accepting[i] = row_of(access[i])[0];
+      for (int a = 0; a < M.d; ++a) {
+        Word sa = access[i];
+        sa.push_back(static_cast<uint8_t>(a));
+        auto it = state_of.find(row_of(sa));
+        hyp.next[i * M.d + a] = it == state_of.end() ? 0 : it->second;
+      }
+    }
+    if (static_cast<int>(access.size()) >= max_states) break;
+    // Equivalence: the first string in shortlex order on which hypothesis and network differ.
+    ++r.equivalence_queries;
+    std::optional<Word> cex;
+    std::vector<int> prev = {hyp.start}, cur;
+    if (hyp.accepting[hyp.start] != oracle.table()[0]) cex = Word{};
+    for (int n = 1; n <= max_len && !cex; ++n) {
+      cur.resize(S.count(n));
+      for (uint64_t q = 0; q < S.count(n); ++q) {
+        cur[q] = hyp.Step(prev[q / S.k], static_cast<int>(q % S.k));
+        if (hyp.accepting[cur[q]] != oracle.table()[S.start[n] + q]) {
+          cex = S.At(n, q);
+          break;
+        }
+      }
+      prev.swap(cur);
+    }
+    if (!cex) {
+      r.converged = true;
+      break;
+    }
+    for (size_t i = 0; i <= cex->size(); ++i) {
+      Word suffix(cex->begin() + static_cast<std::ptrdiff_t>(i), cex->end());
+      if (experiment_set.insert(suffix).second) experiments.push_back(suffix);
+    }
+  }
+  r.membership_queries = oracle.queries();
+  r.automaton = Minimize(hyp);
+
+  if (const auto* dl = dynamic_cast<const DfaLanguage*>(&lang)) {
+    r.target_has_dfa = true;
+    const Dfa target_dfa = Minimize(dl->dfa());
+    r.target_states = target_dfa.states();
+    const auto diff = FindDifference(r.automaton, target_dfa);
+    r.equivalent = !diff.has_value();
+    if (diff) {
+      r.difference = lang.Decode(*diff);
+      r.difference_network = oracle.Query(*diff);
+      r.difference_automaton = r.automaton.Accepts(*diff);
+      r.difference_language = lang.Accepts(*diff);
+      r.exact_but_automaton_differs = r.exact_up_to_n;
+    }
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+nlohmann::json ToJson(const ExtractResult& r) {
+  nlohmann::json j = {{"language", r.language},
+                      {"task", r.task},
+                      {"max_len", r.max_len},
+                      {"states", r.automaton.states()},
+                      {"converged", r.converged},
+                      {"equivalence_queries", r.equivalence_queries},
+                      {"membership_queries", r.membership_queries},
+                      {"exact_up_to_n", r.exact_up_to_n},
+                      {"target_states", r.target_has_dfa ? nlohmann::json(r.target_states) : nlohmann::json()},
+                      {"equivalent", r.equivalent ? nlohmann::json(*r.equivalent) : nlohmann::json()},
+                      {"exact_but_automaton_differs", r.exact_but_automaton_differs},
+                      {"seconds", r.seconds}};
+  if (r.difference)
+    j["difference"] = {{"string", *r.difference},
+                       {"length", r.difference->size()},
+                       {"network", r.difference_network},
+                       {"automaton", r.difference_automaton},
+                       {"language", r.difference_language}};
+  else
+    j["difference"] = nullptr;
+  if (!r.target_has_dfa) j["note"] = "the language has no DFA (grammar): compared with it only up to max_len";
+  return j;
+}
+
+std::string ToDot(const ExtractResult& r) {
+  const Dfa& D = r.automaton;
+  std::string s = fmt::format("digraph \"{} ({})\" {{\n  rankdir=LR;\n  start [shape=point];\n", r.language, r.task);
+  for (int q = 0; q < D.states(); ++q)
+    s += fmt::format("  q{} [shape={}];\n", q, D.accepting[q] ? "doublecircle" : "circle");
+  s += fmt::format("  start -> q{};\n", D.start);
+  for (int q = 0; q < D.states(); ++q) {
+    std::map<int, std::string> labels;  // target → symbols
+    for (int a = 0; a < D.symbols; ++a) {
+      std::string& l = labels[D.Step(q, a)];
+      const char c = r.alphabet[a];
+      l += l.empty() ? "" : ",";
+      if (c == '"' || c == '\\') l += '\\';
+      l += c;
+    }
+    for (const auto& [to, label] : labels) s += fmt::format("  q{} -> q{} [label=\"{}\"];\n", q, to, label);
+  }
+  return s + "}\n";
+}
+
+}  // namespace flbench
