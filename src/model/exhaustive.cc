@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -39,23 +40,26 @@ Word StringSpace::At(int n, uint64_t rank) const {
 
 namespace {
 
+// Scratch of one subtree walk, reused by a thread across subtrees (fresh buffers per subtree cost page faults and
+// zero-fills: a third of the time before).
+struct Scratch {
+  std::vector<float> frontier, next, z, y;
+};
+
 // Expands `frontier` (unit-major hidden states of P consecutive strings of length n, the first of rank r0) level by
 // level down to length `to`, writing each level's decisions into out at start[l] + r0·k^(l−n) + q.
-void WalkSubtree(const RnnModel& M, const StringSpace& S, std::vector<float> frontier, int n, uint64_t r0, int to,
+void WalkSubtree(const RnnModel& M, const StringSpace& S, Scratch& w, uint64_t P, int n, uint64_t r0, int to,
                  uint32_t* out) {
-  uint64_t P = frontier.size() / M.m;
-  std::vector<float> next, z, y;
   for (int l = n + 1; l <= to; ++l) {
     const uint64_t C = P * M.d;
-    next.resize(size_t(M.m) * C);
-    z.resize(size_t(M.m) * P);
-    y.resize(C);
-    ExpandBatch(M, frontier.data(), static_cast<int>(P), z.data(), next.data());
+    if (w.next.size() < size_t(M.m) * C) w.next.resize(size_t(M.m) * C);
+    if (w.z.size() < size_t(M.m) * P) w.z.resize(size_t(M.m) * P);
+    if (w.y.size() < C) w.y.resize(C);
+    ExpandBatch(M, w.frontier.data(), static_cast<int>(P), w.z.data(), w.next.data());
     r0 *= M.d;
-    uint32_t* bits = out + S.start[l] + r0;
-    std::fill(bits, bits + C, 0u);
-    DecideBatch(M, next.data(), static_cast<int>(C), y.data(), bits);
-    frontier.swap(next);
+    uint32_t* bits = out + S.start[l] + r0;  // zero already (the table starts zeroed)
+    DecideBatch(M, w.next.data(), static_cast<int>(C), w.y.data(), bits);
+    w.frontier.swap(w.next);
     P = C;
   }
 }
@@ -77,29 +81,19 @@ std::vector<uint32_t> ModelDecisions(const RnnModel& M, const StringSpace& S) {
     if (widest <= max_nodes) break;
     ++r;
   }
-  std::vector<float> top(M.m, 0.f);  // h_0
-  {
-    // Depth 0 → r in one go (≤ max(64·d, …) strings wide at depth r).
-    uint64_t P = 1;
-    std::vector<float> next, z, y;
-    for (int l = 1; l <= r; ++l) {
-      const uint64_t C = P * M.d;
-      next.resize(size_t(M.m) * C);
-      z.resize(size_t(M.m) * P);
-      y.resize(C);
-      ExpandBatch(M, top.data(), static_cast<int>(P), z.data(), next.data());
-      DecideBatch(M, next.data(), static_cast<int>(C), y.data(), out.data() + S.start[l]);
-      top.swap(next);
-      P = C;
-    }
-  }
+  // Depth 0 → r in one go (≤ max(64·d, …) strings wide at depth r).
+  Scratch top;
+  top.frontier.assign(M.m, 0.f);  // h_0
+  WalkSubtree(M, S, top, 1, 0, 0, r, out.data());
   if (r == S.max_len) return out;
   const uint64_t roots = S.count(r);
+  tbb::enumerable_thread_specific<Scratch> scratch;
   tbb::parallel_for(tbb::blocked_range<uint64_t>(0, roots, 1), [&](const tbb::blocked_range<uint64_t>& range) {
+    Scratch& w = scratch.local();
     for (uint64_t q = range.begin(); q < range.end(); ++q) {
-      std::vector<float> h(M.m);
-      for (int j = 0; j < M.m; ++j) h[j] = top[size_t(j) * roots + q];
-      WalkSubtree(M, S, std::move(h), r, q, S.max_len, out.data());
+      if (w.frontier.size() < size_t(M.m)) w.frontier.resize(M.m);
+      for (int j = 0; j < M.m; ++j) w.frontier[j] = top.frontier[size_t(j) * roots + q];
+      WalkSubtree(M, S, w, 1, r, q, S.max_len, out.data());
     }
   });
   return out;
