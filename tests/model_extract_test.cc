@@ -6,7 +6,9 @@
 
 #include "lang/language_dfa.h"
 #include "lang/spec.h"
+#include "model/exhaustive.h"
 #include "model/extract.h"
+#include "model/verify.h"
 #include "model_networks.h"
 #include "util/error.h"
 
@@ -130,6 +132,27 @@ TEST(ModelExtractTest, AlphabetMismatchIsAnError) {
   const auto t4 = LoadLanguage("tomita4"), dyck1 = LoadLanguage("dyck1");
   const RnnModel M = NetworkFromDfa(DfaOf(*t4), "01", Task::kMembership);
   EXPECT_THROW(Extract(M, *dyck1, 4), Error);
+}
+
+}  // namespace
+}  // namespace flbench
+
+namespace flbench {
+namespace {
+
+TEST(ModelExtractTest, SharedTablesGiveTheSameResultsAsSeparateCalls) {
+  const auto t3 = LoadLanguage("tomita3"), t4 = LoadLanguage("tomita4");
+  RnnModel M = testing::NetworkFromDfa(dynamic_cast<const DfaLanguage&>(*t4).dfa(), "01", Task::kNextSymbol);
+  const ExhaustiveTables tables = ComputeTables(M, *t3, 9);
+  const ExtractResult a = Extract(M, *t3, tables), b = Extract(M, *t3, 9);
+  EXPECT_EQ(a.automaton.next, b.automaton.next);
+  EXPECT_EQ(a.automaton.accepting, b.automaton.accepting);
+  EXPECT_EQ(a.difference, b.difference);
+  const VerifyResult v = Verify(M, *t3, tables), w = Verify(M, *t3, 9);
+  EXPECT_EQ(v.errors, w.errors);
+  EXPECT_EQ(v.strings, w.strings);
+  EXPECT_EQ(ToJson(v)["counterexamples"], ToJson(w)["counterexamples"]);
+  EXPECT_THROW(Verify(M, *LoadLanguage("dyck1"), tables), Error);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "lang/language_dfa.h"
 #include "util/error.h"
@@ -137,6 +138,18 @@ std::vector<uint32_t> LanguageTargets(const Language& lang, Task task, const Str
     }
   });
   return out;
+}
+
+ExhaustiveTables ComputeTables(const RnnModel& M, const Language& lang, int max_len) {
+  if (M.alphabet != lang.alphabet())
+    throw Error(fmt::format("the model's alphabet '{}' differs from language {}'s '{}'", M.alphabet, lang.name(),
+                            lang.alphabet()));
+  const auto t0 = std::chrono::steady_clock::now();
+  ExhaustiveTables t{StringSpace(M.d, max_len), {}, {}, 0};
+  t.model = ModelDecisions(M, t.space);
+  t.target = LanguageTargets(lang, M.task, t.space);
+  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return t;
 }
 
 }  // namespace flbench

@@ -37,4 +37,14 @@ std::vector<uint32_t> ModelDecisions(const RnnModel& model, const StringSpace& s
 // empty string too). DFA languages run their automaton; others use Accepts / NextSymbolTargets.
 std::vector<uint32_t> LanguageTargets(const Language& lang, Task task, const StringSpace& space);
 
+// Both tables for one model and language up to N: computed once, read by Verify and Extract (a suite asking for
+// both pays for one network walk). Throws flbench::Error if the alphabets differ or N is too large.
+struct ExhaustiveTables {
+  StringSpace space;
+  std::vector<uint32_t> model;   // ModelDecisions
+  std::vector<uint32_t> target;  // LanguageTargets for the model's task
+  double seconds = 0;            // wall time to compute them
+};
+ExhaustiveTables ComputeTables(const RnnModel& model, const Language& lang, int max_len);
+
 }  // namespace flbench

@@ -91,13 +91,17 @@ Word Concat(const Word& a, const Word& b) {
 }  // namespace
 
 ExtractResult Extract(const RnnModel& M, const Language& lang, int max_len, int max_states) {
-  if (M.alphabet != lang.alphabet())
-    throw Error(fmt::format("the model's alphabet '{}' differs from language {}'s '{}'", M.alphabet, lang.name(),
-                            lang.alphabet()));
+  return Extract(M, lang, ComputeTables(M, lang, max_len), max_states);
+}
+
+ExtractResult Extract(const RnnModel& M, const Language& lang, const ExhaustiveTables& tables, int max_states) {
+  if (M.alphabet != lang.alphabet() || tables.space.k != M.d || tables.model.size() != tables.space.total())
+    throw Error("Extract: tables computed for another model or language");
   const auto t0 = std::chrono::steady_clock::now();
-  const StringSpace S(M.d, max_len);
-  const std::vector<uint32_t> dec = ModelDecisions(M, S);
-  const std::vector<uint32_t> target = LanguageTargets(lang, M.task, S);
+  const StringSpace& S = tables.space;
+  const int max_len = S.max_len;
+  const std::vector<uint32_t>& dec = tables.model;
+  const std::vector<uint32_t>& target = tables.target;
   NetworkOracle oracle(M, S, ReadingTable(M, S, dec, target[0]), target[0]);
   const int end_bit = M.task == Task::kMembership ? 0 : M.d;
 
@@ -193,7 +197,7 @@ ExtractResult Extract(const RnnModel& M, const Language& lang, int max_len, int 
       r.exact_but_automaton_differs = r.exact_up_to_n;
     }
   }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.seconds = tables.seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
 

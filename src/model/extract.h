@@ -47,6 +47,10 @@ struct ExtractResult {
 
 // Throws flbench::Error if the model's alphabet differs from the language's or N is too large (StringSpace).
 ExtractResult Extract(const RnnModel& model, const Language& lang, int max_len, int max_states = 500);
+// The same from tables already computed (ComputeTables in exhaustive.h), e.g. shared with Verify.
+struct ExhaustiveTables;
+ExtractResult Extract(const RnnModel& model, const Language& lang, const ExhaustiveTables& tables,
+                      int max_states = 500);
 
 nlohmann::json ToJson(const ExtractResult& r);
 // Graphviz: states q0 … (q0 = start, double circles accept), edges labelled with the alphabet's symbols.

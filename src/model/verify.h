@@ -43,11 +43,14 @@ struct VerifyResult {
   std::vector<Counterexample> counterexamples;
   std::string empty_model, empty_language;  // on the empty string, in the same notation as counterexamples
   uint64_t network_strings = 0;  // strings the network was run on (all |Σ|^n for n ≤ N, shared prefixes)
-  double seconds = 0;            // wall time of the network walk and the comparison
+  double seconds = 0;            // wall time of the network walk (ExhaustiveTables::seconds) and the comparison
 };
 
 // Throws flbench::Error if the model's alphabet differs from the language's or N is too large (StringSpace).
 VerifyResult Verify(const RnnModel& model, const Language& lang, int max_len);
+// The same from tables already computed (ComputeTables in exhaustive.h), e.g. shared with Extract.
+struct ExhaustiveTables;
+VerifyResult Verify(const RnnModel& model, const Language& lang, const ExhaustiveTables& tables);
 
 nlohmann::json ToJson(const VerifyResult& r);
 // [{"length": n, "strings": s, "errors": e, "accuracy": 1 − e/s}, …] for lengths 1..N: an accuracy-vs-length plot.
