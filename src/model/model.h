@@ -9,7 +9,9 @@
 // path (one string, a batch, the trie walk of verify.h) gives the same bits:
 //   z_i = (Σ_{j = 0 … m−1} W_hh[i, j] h_j) + ((W_ih[i, a] + b_ih[i]) + b_hh[i])   (the sum starts at 0, j ascending)
 //   y_o = (Σ_{j = 0 … m−1} R[o, j] h_j) + r[o]
-// act is std::tanh / std::cos / 1 / (1 + e^−z) / max(z, 0) / z in float — the exact functions, as PyTorch uses.
+// act is the trainer's float activation (rnn/activation.h Activate: tanh is FastTanh, |error| < 1e-6; sigmoid is
+// (1 + tanh(z/2)) / 2; cos, relu, identity exact). PyTorch's tanh differs by ulps, which can flip only a logit within
+// about 1e-6 of the threshold.
 #pragma once
 
 #include <cstdint>
