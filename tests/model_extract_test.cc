@@ -40,6 +40,9 @@ TEST(ModelExtractTest, Tomita4NetworkExtractsToTheTargetAutomaton) {
     const auto j = ToJson(r);
     EXPECT_EQ(j["equivalent"], true);
     EXPECT_TRUE(j["difference"].is_null());
+    EXPECT_EQ(j["automaton"]["next"], nlohmann::json::parse("[[1,0],[2,0],[3,0],[3,3]]"));
+    EXPECT_EQ(j["automaton"]["accepting"], nlohmann::json::parse("[1,1,1,0]"));
+    EXPECT_EQ(j["automaton"]["start"], 0);
     // States in BFS order from the start: q0 -0-> q1 -0-> q2 -0-> q3 (dead), 1 back to q0.
     const std::string dot = ToDot(r);
     EXPECT_NE(dot.find("q0 [shape=doublecircle]"), std::string::npos) << dot;

@@ -214,6 +214,13 @@ nlohmann::json ToJson(const ExtractResult& r) {
                       {"equivalent", r.equivalent ? nlohmann::json(*r.equivalent) : nlohmann::json()},
                       {"exact_but_automaton_differs", r.exact_but_automaton_differs},
                       {"seconds", r.seconds}};
+  nlohmann::json next = nlohmann::json::array();
+  for (int q = 0; q < r.automaton.states(); ++q) {
+    nlohmann::json row = nlohmann::json::array();
+    for (int a = 0; a < r.automaton.symbols; ++a) row.push_back(r.automaton.Step(q, a));
+    next.push_back(row);
+  }
+  j["automaton"] = {{"start", r.automaton.start}, {"accepting", r.automaton.accepting}, {"next", next}};
   if (r.difference)
     j["difference"] = {{"string", *r.difference},
                        {"length", r.difference->size()},

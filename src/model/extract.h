@@ -52,6 +52,7 @@ struct ExhaustiveTables;
 ExtractResult Extract(const RnnModel& model, const Language& lang, const ExhaustiveTables& tables,
                       int max_states = 500);
 
+// Includes the automaton: {"start": 0, "accepting": [0/1 per state], "next": [[state per symbol] per state]}.
 nlohmann::json ToJson(const ExtractResult& r);
 // Graphviz: states q0 … (q0 = start, double circles accept), edges labelled with the alphabet's symbols.
 std::string ToDot(const ExtractResult& r);
