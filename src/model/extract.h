@@ -11,8 +11,9 @@
 // among those the network allowed at the step before (a generator's reading: the end bit alone is never trained on
 // strings outside the language's prefixes); the first symbol has no step before it, so its admissibility is the
 // language's. The empty string: the network reads no symbol and is never trained on it, so its answer is taken from
-// the language (the readout of h_0 is reported by verify). Hence: the network is exact on all strings 1..N
-// (verify) ⇔ its reading agrees with the language on all strings 0..N.
+// the language (the readout of h_0 is reported by verify). Hence a network exact on all strings 1..N
+// (verify) reads as the language on all strings 0..N (not conversely: it may allow a symbol that cannot follow and
+// still never accept after it).
 #pragma once
 
 #include <nlohmann/json.hpp>
