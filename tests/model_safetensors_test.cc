@@ -213,6 +213,7 @@ TEST(ModelSafetensorsTest, EveryTruncationAndRandomDamageIsAnErrorNotACrash) {
 
 TEST(ModelSafetensorsTest, MissingFileIsAnError) {
   EXPECT_THROW(LoadSafetensors(testing::TempDir() + "/none.safetensors"), Error);
+  EXPECT_THROW(LoadSafetensors(testing::TempDir()), Error);  // a directory
 }
 
 // ModelFromTheta must read θ the way the trainer's forward pass does: labels taken from the model's decisions

@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -305,6 +306,9 @@ void SaveSafetensors(const std::string& path, const RnnModel& model) {
 }
 
 RnnModel LoadSafetensors(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error(path + ": not a regular file (a model file is expected)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path + ": cannot read the model file");
   f.seekg(0, std::ios::end);
