@@ -71,6 +71,23 @@ TEST(ModelExtractTest, OtherLanguagesNetworkGivesTheShortestDifference) {
   EXPECT_FALSE(r.exact_but_automaton_differs);
 }
 
+// With a tiny N, L* asks the network about strings beyond the table (forward passes from cached row states): the
+// next-symbol network of Tomita 4 must still read as Tomita 4 there.
+TEST(ModelExtractTest, QueriesBeyondNReadTheNetworkAsARecogniser) {
+  const auto t3 = LoadLanguage("tomita3"), t4 = LoadLanguage("tomita4");
+  const RnnModel M = NetworkFromDfa(DfaOf(*t4), "01", Task::kNextSymbol, "tomita4");
+  for (int n : {0, 1, 2, 3}) {
+    const ExtractResult r = Extract(M, *t3, n);
+    EXPECT_GT(r.membership_queries, 0u);
+    ASSERT_TRUE(r.difference.has_value()) << n;
+    const Word w = t3->Encode(*r.difference);
+    EXPECT_EQ(r.difference_network, t4->Accepts(w)) << n << " " << *r.difference;
+    EXPECT_EQ(r.difference_language, t3->Accepts(w));
+  }
+  const ExtractResult r = Extract(M, *t4, 3);  // N = 3 and queries beyond: Tomita 4 itself
+  EXPECT_TRUE(*r.equivalent);
+}
+
 TEST(ModelExtractTest, ExactUpToNButDifferentAutomatonIsFlagged) {
   // The network forbids 0000 where Tomita 4 forbids 000: they agree on every string of length ≤ 2.
   const auto t4 = LoadLanguage("tomita4");

@@ -18,43 +18,72 @@ namespace flbench {
 
 namespace {
 
-// The network's membership reading (extract.h) on any string: a table up to N, forward passes beyond (memoised).
+// The network's membership reading (extract.h) on any string s·e: the table up to N; beyond, the state after s
+// (cached: L* asks about the same row strings s with every experiment e) advanced through e.
 class NetworkOracle {
  public:
   NetworkOracle(const RnnModel& M, const StringSpace& S, std::vector<uint8_t> accept, uint32_t empty_target)
-      : M_(M), S_(S), accept_(std::move(accept)), empty_target_(empty_target) {}
+      : M_(M), S_(S), accept_(std::move(accept)), empty_target_(empty_target), z_(M.m), hn_(M.m) {}
 
-  bool Query(const Word& w) {
+  bool Query(const Word& s, const Word& e) {
     ++queries_;
-    if (static_cast<int>(w.size()) <= S_.max_len) {
+    if (static_cast<int>(s.size() + e.size()) <= S_.max_len) {
       uint64_t rank = 0;
-      for (uint8_t a : w) rank = rank * S_.k + a;
-      return accept_[S_.start[w.size()] + rank];
+      for (uint8_t a : s) rank = rank * S_.k + a;
+      for (uint8_t a : e) rank = rank * S_.k + a;
+      return accept_[S_.start[s.size() + e.size()] + rank];
     }
-    auto it = memo_.find(w);
-    if (it != memo_.end()) return it->second;
-    return memo_[w] = Reading(M_, empty_target_, w);
+    RunState st = StateAfter(s);
+    for (uint8_t a : e) Advance(st, a);
+    return Reading(st);
   }
   uint64_t queries() const { return queries_; }
   const std::vector<uint8_t>& table() const { return accept_; }
 
-  // The reading from per-step decisions (ε excluded: the caller answers it from the language).
-  static bool Reading(const RnnModel& M, uint32_t empty_target, const Word& w) {
-    if (w.empty()) return (empty_target >> (M.task == Task::kMembership ? 0 : M.d)) & 1;
-    const std::vector<uint32_t> steps = ModelForward(M, w);
-    if (M.task == Task::kMembership) return steps.back() & 1;
-    if (!((empty_target >> w[0]) & 1)) return false;
-    for (size_t t = 1; t < w.size(); ++t)
-      if (!((steps[t - 1] >> w[t]) & 1)) return false;
-    return (steps.back() >> M.d) & 1;
+  // What the reading says from the step decisions (the same steps as ModelForward, one symbol at a time).
+  struct RunState {
+    std::vector<float> h;  // h_t
+    bool chain = true;     // next-symbol: every symbol after the first was allowed by the step before
+    uint32_t last = 0;     // decision bits after the last symbol
+    size_t len = 0;
+  };
+  void Advance(RunState& st, uint8_t a) {
+    if (M_.task == Task::kNextSymbol) st.chain = st.chain && (((st.len == 0 ? empty_target_ : st.last) >> a) & 1);
+    StepBatch(M_, st.h.data(), &a, 1, z_.data(), hn_.data());
+    st.h.swap(hn_);
+    float y;
+    st.last = 0;
+    DecideBatch(M_, st.h.data(), 1, &y, &st.last);
+    ++st.len;
+  }
+  bool Reading(const RunState& st) const {
+    if (st.len == 0) return (empty_target_ >> (M_.task == Task::kMembership ? 0 : M_.d)) & 1;  // the language's
+    if (M_.task == Task::kMembership) return st.last & 1;
+    return st.chain && ((st.last >> M_.d) & 1);
   }
 
  private:
+  // The state after w, from the longest cached prefix (no recursion: w may be hundreds of symbols long).
+  const RunState& StateAfter(const Word& w) {
+    if (auto it = states_.find(w); it != states_.end()) return it->second;
+    size_t n = w.size();
+    while (n > 0 && !states_.count(Word(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(n)))) --n;
+    RunState st;
+    if (n == 0 && !states_.count(Word{})) {
+      st.h.assign(M_.m, 0.f);
+      states_[Word{}] = st;
+    }
+    st = states_[Word(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(n))];
+    for (size_t i = n; i < w.size(); ++i) Advance(st, w[i]);
+    return states_[w] = std::move(st);
+  }
+
   const RnnModel& M_;
   const StringSpace& S_;
   std::vector<uint8_t> accept_;
   uint32_t empty_target_;
-  std::map<Word, bool> memo_;
+  std::map<Word, RunState> states_;
+  std::vector<float> z_, hn_;
   uint64_t queries_ = 0;
 };
 
@@ -62,7 +91,7 @@ class NetworkOracle {
 std::vector<uint8_t> ReadingTable(const RnnModel& M, const StringSpace& S, const std::vector<uint32_t>& dec,
                                   uint32_t empty_target) {
   std::vector<uint8_t> acc(S.total(), 0), chain(S.total(), 0);
-  acc[0] = NetworkOracle::Reading(M, empty_target, Word{});
+  acc[0] = (empty_target >> (M.task == Task::kMembership ? 0 : M.d)) & 1;  // ε: the language's answer
   chain[0] = 1;
   for (int n = 1; n <= S.max_len; ++n)
     for (uint64_t q = 0; q < S.count(n); ++q) {
@@ -82,11 +111,6 @@ std::vector<uint8_t> ReadingTable(const RnnModel& M, const StringSpace& S, const
 
 using Row = std::vector<uint8_t>;
 
-Word Concat(const Word& a, const Word& b) {
-  Word w = a;
-  w.insert(w.end(), b.begin(), b.end());
-  return w;
-}
 
 }  // namespace
 
@@ -121,7 +145,7 @@ ExtractResult Extract(const RnnModel& M, const Language& lang, const ExhaustiveT
   std::map<Word, Row> rows;                // row of every s in S ∪ S·Σ, one entry per experiment
   auto row_of = [&](const Word& w) -> const Row& {
     Row& row = rows[w];
-    while (row.size() < experiments.size()) row.push_back(oracle.Query(Concat(w, experiments[row.size()])));
+    while (row.size() < experiments.size()) row.push_back(oracle.Query(w, experiments[row.size()]));
     return row;
   };
   Dfa hyp;
@@ -191,7 +215,7 @@ ExtractResult Extract(const RnnModel& M, const Language& lang, const ExhaustiveT
     r.equivalent = !diff.has_value();
     if (diff) {
       r.difference = lang.Decode(*diff);
-      r.difference_network = oracle.Query(*diff);
+      r.difference_network = oracle.Query(*diff, Word{});
       r.difference_automaton = r.automaton.Accepts(*diff);
       r.difference_language = lang.Accepts(*diff);
       r.exact_but_automaton_differs = r.exact_up_to_n;
