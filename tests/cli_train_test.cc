@@ -49,9 +49,9 @@ TEST(CliTrainTest, BadOptionsAreClearErrors) {
     const char* args;
     const char* fragment;
   };
-  for (const Case& c : {Case{" train tomita2 --width -3", "width must be"},
-                        Case{" train tomita2 --act softplus", "unknown activation 'softplus'"},
-                        Case{" train tomita2 --lr 0", "learning rate must be > 0"},
+  for (const Case& c : {Case{" train tomita2 --width -3", "--width: 'width' must be in [1, 65536] (got -3)"},
+                        Case{" train tomita2 --act softplus", "must be one of relu, tanh, sigmoid, cos, identity (got 'softplus')"},
+                        Case{" train tomita2 --lr 0", "--lr: 'lr' must be > 0"},
                         Case{" train tomita2 --optimizer lbfgs", "lbfgs"},
                         Case{" train nosuchlang", "unknown language"}}) {
     auto r = RunCommand(BinaryPath() + c.args);

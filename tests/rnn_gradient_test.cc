@@ -54,7 +54,8 @@ double ReferenceLoss(const ElmanShape& s, const std::vector<double>& theta,
   const double* W = theta.data();           // m×m
   const double* U = W + m * m;              // m×d
   const double* b = U + m * d;              // m
-  const double* V = b + m;                  // o×m
+  const double* b_hh = b + m;               // m (two biases only)
+  const double* V = b_hh + (s.two_biases ? m : 0);  // o×m
   const double* c = V + o * m;              // o
   double loss = 0, min_z = 1e300;
   for (const auto& g : groups) {
@@ -62,7 +63,7 @@ double ReferenceLoss(const ElmanShape& s, const std::vector<double>& theta,
       std::vector<double> h(m, 0.0), next(m);
       for (size_t t = 0; t < e.x.size(); ++t) {
         for (int i = 0; i < m; ++i) {
-          double z = U[e.x[t] * m + i] + b[i];
+          double z = U[e.x[t] * m + i] + b[i] + (s.two_biases ? b_hh[i] : 0.0);
           for (int k = 0; k < m; ++k) z += W[k * m + i] * h[k];
           min_z = std::min(min_z, std::fabs(z));
           next[i] = Act(s.act, z);
@@ -100,11 +101,12 @@ struct Case {
   Activation act;
   Task task;
   Init init;
+  bool two_biases;
 };
 
 std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
   std::string name = std::string(ActivationName(info.param.act)) + "_" +
-                     (info.param.task == Task::kMembership ? "membership" : "next") + "_" + InitName(info.param.init);
+                     (info.param.task == Task::kMembership ? "membership" : "next") + "_" + InitName(info.param.init) + (info.param.two_biases ? "" : "_onebias");
   return name;
 }
 
@@ -112,7 +114,7 @@ class GradientCheck : public ::testing::TestWithParam<Case> {};
 
 TEST_P(GradientCheck, AnalyticMatchesFiniteDifferences) {
   const Case k = GetParam();
-  ElmanShape s{4, 3, k.task == Task::kMembership ? 1 : 4, k.act, k.task};
+  ElmanShape s{4, 3, k.task == Task::kMembership ? 1 : 4, k.act, k.task, k.two_biases};
   // Pick the first seed whose nets keep every pre-activation ≥ 1e-4 away from relu's kink (any seed otherwise).
   std::vector<double> theta(s.size());
   std::vector<std::vector<Example>> groups;
@@ -153,13 +155,15 @@ std::vector<Case> AllCases() {
   std::vector<Case> cases;
   for (Activation a : {Activation::kRelu, Activation::kTanh, Activation::kSigmoid, Activation::kCos, Activation::kIdentity})
     for (Task t : {Task::kMembership, Task::kNextSymbol})
-      for (Init i : {Init::kUniform, Init::kGaussian, Init::kIdentity, Init::kOrthogonal}) cases.push_back({a, t, i});
+      for (Init i : {Init::kUniform, Init::kGaussian, Init::kIdentity, Init::kOrthogonal})
+        for (bool two : {true, false})
+          if (two || i == Init::kUniform) cases.push_back({a, t, i, two});  // one bias: the layout, once per act × task
   return cases;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllActivationsTasksInits, GradientCheck, ::testing::ValuesIn(AllCases()), CaseName);
 
-// The float net (fast tanh, float BLAS) computes the same loss and gradient as the double one, to float accuracy.
+// The float net (fast tanh, the AVX2 products) computes the same loss and gradient as the double one, to float accuracy.
 TEST(ElmanFloat, AgreesWithDouble) {
   for (Activation a : {Activation::kTanh, Activation::kSigmoid, Activation::kRelu, Activation::kCos}) {
     ElmanShape s{16, 3, 4, a, Task::kNextSymbol};

@@ -106,8 +106,8 @@ TEST(SuiteTest, BadSuitesGiveLocatedErrors) {
   ExpectError("languages: [tomita1]\ngrid: {width: []}\n", "2:15:", "empty list");
   ExpectError("languages: [tomita1]\ngrid: {width: three}\n", "2:15:", "'width' must be an integer");
   ExpectError("languages: [tomita1]\ngrid: {activation: [relu, softmax]}\n", "2:27:", "must be one of");
-  ExpectError("languages: [tomita1]\ngrid: {width: [0]}\n", "2:15:", "width");
-  ExpectError("languages: [tomita1]\ngrid: {lr: -1}\n", "2:12:", "learning rate must be > 0");
+  ExpectError("languages: [tomita1]\ngrid: {width: [0]}\n", "2:16:", "'width' must be in [1, 65536] (got 0)");
+  ExpectError("languages: [tomita1]\ngrid: {lr: -1}\n", "2:12:", "'lr' must be > 0 (got -1)");
   ExpectError("languages: [tomitaa1]\n", "1:13:", "unknown language 'tomitaa1'");
   ExpectError("languages: []\n", "1:12:", "non-empty list");
   ExpectError("grid: {width: 3}\n", "1:1:", "needs 'languages'");

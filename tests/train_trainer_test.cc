@@ -223,7 +223,7 @@ TEST(Train, RejectsBadOptionsAndData) {
   expect_error([](TrainConfig& c) { c.activation = "swish"; }, "swish");
   expect_error([](TrainConfig& c) { c.init = "xavier"; }, "xavier");
   expect_error([](TrainConfig& c) { c.optimizer = "lbfgs"; }, "lbfgs");
-  expect_error([](TrainConfig& c) { c.lr = 0; }, "learning rate");
+  expect_error([](TrainConfig& c) { c.lr = 0; }, "'lr' must be > 0");
   expect_error([](TrainConfig& c) { c.batch = 0; }, "batch");
   expect_error([](TrainConfig& c) { c.clip = -1; }, "clip");
   expect_error([](TrainConfig& c) { c.threads = 0; }, "threads");
@@ -241,8 +241,8 @@ TEST(Train, JsonHasConfigAndMetrics) {
   EXPECT_EQ(j["epochs_run"], 2);
   EXPECT_EQ(j["curve"].size(), 2u);
   EXPECT_EQ(j["tests"][0]["name"], "test");
-  EXPECT_EQ(ToJson(c)["activation"], "tanh");
-  EXPECT_EQ(ToJson(c)["width"], 16);
+  EXPECT_EQ(ModelJson(c, true)["activation"], "tanh");
+  EXPECT_EQ(ModelJson(c, true)["width"], 16);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include "lang/dataset.h"
 #include "lang/language.h"
-#include "train/trainer.h"
+#include "train/config.h"
 
 namespace flbench {
 
@@ -17,8 +17,9 @@ void AddSuiteCommands(CLI::App& app);     // run, report, merge, baseline, compa
 void AddTrainCommand(CLI::App& app);
 void AddModelCommands(CLI::App& app);     // predict, verify, extract — model_commands.cc
 
-// `flbench train --save PATH`: the trained θ as a model file (model_commands.cc).
-void SaveTrainedModel(const std::string& path, const TrainConfig& cfg, const Dataset& data, const Language& lang,
+// `flbench train --save PATH`: the trained θ as a model file (model_commands.cc). `lang` is null when training read
+// a dataset directory (the model then names data.language and has no language digest).
+void SaveTrainedModel(const std::string& path, const TrainConfig& cfg, const Dataset& data, const Language* lang,
                       const std::vector<float>& theta);
 
 }  // namespace flbench

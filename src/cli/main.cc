@@ -2,11 +2,18 @@
 // every error into a one-line message and a non-zero exit status.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/commands.h"
+#include "util/cpu.h"
 #include "util/error.h"
 
 int main(int argc, char** argv) {
+  if (const std::string missing = flbench::MissingBaselineFeatures(); !missing.empty()) {
+    std::fprintf(stderr, "flbench: this CPU lacks %s; flbench is built for %s (results are defined for that ISA level)\n",
+                 missing.c_str(), flbench::BaselineName());
+    return 2;
+  }
   CLI::App app{"flbench — learning formal languages with recurrent networks"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "flbench 0.1");

@@ -20,12 +20,13 @@
 
 namespace flbench {
 
-void SaveTrainedModel(const std::string& path, const TrainConfig& cfg, const Dataset& data, const Language& lang,
+void SaveTrainedModel(const std::string& path, const TrainConfig& cfg, const Dataset& data, const Language* lang,
                       const std::vector<float>& theta) {
-  const ElmanShape shape{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task};
-  RnnModel model = ModelFromTheta(shape, theta.data(), lang.name(), data.alphabet);
-  model.config_json = ToJson(cfg).dump();
-  model.language_digest = LanguageDigest(lang.path(), lang.alphabet());
+  const ElmanShape shape{cfg.width,      data.symbols(), data.outputs(), ParseActivation(cfg.activation),
+                         data.task,      cfg.bias == "two"};
+  RnnModel model = ModelFromTheta(shape, theta.data(), lang ? lang->name() : data.language, data.alphabet);
+  model.config_json = ModelJson(cfg).dump();
+  if (lang) model.language_digest = LanguageDigest(lang->path(), lang->alphabet());
   model.flbench_version = "flbench 0.1 (" + CurrentCommit() + ")";
   SaveSafetensors(path, model);
 }

@@ -1,17 +1,21 @@
 // `flbench train LANG ...`: builds the dataset (BuildDataset), trains an Elman RNN on it (Train), prints one
 // progress line per epoch on stderr and one JSON object (dataset, config, metrics) on stdout.
-// Entry point: AddTrainCommand. Tested by running it (bench/compare_pytorch uses it end to end).
+// Entry point: AddTrainCommand. Tested by tests/cli_train_test.cc (and end to end by bench/compare_pytorch).
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "lang/dataset_builder.h"
+#include "lang/dataset_io.h"
 #include "lang/spec.h"
+#include "train/config.h"
 #include "train/trainer.h"
+#include "util/error.h"
 
 namespace flbench {
 namespace {
@@ -28,12 +32,25 @@ nlohmann::json DatasetJson(const Dataset& d, const DatasetArgs& a) {
 
 std::string Percent(double acc) { return acc < 0 ? "-" : fmt::format("{:.2f}%", 100 * acc); }
 
-void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet, const std::string& save) {
-  cfg.seed = a.seed;
+// Where the training data comes from: a language (built here) or a dataset directory (--data).
+struct TrainSource {
+  std::string data_dir;  // --data DIR; empty = build from LANG and the dataset options
+  std::string save;      // --save PATH: write the trained model (model_commands.cc)
+};
+
+void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, bool quiet) {
+  cfg.seed = cfg.order_seed = a.seed;
   ValidateTrainConfig(cfg);  // before the (possibly slow) dataset build
-  const auto lang = LoadLanguage(a.lang);
   std::vector<std::string> notes;
-  const Dataset data = BuildDataset(*lang, ToSpec(a), &notes);
+  Dataset data;
+  std::shared_ptr<const Language> lang;  // none with --data
+  if (!src.data_dir.empty()) {
+    data = ReadDatasetDir(src.data_dir);
+  } else {
+    if (a.lang.empty()) throw Error("train: give a language (LANG) or a dataset directory (--data DIR)");
+    lang = LoadLanguage(a.lang);
+    data = BuildDataset(*lang, ToSpec(a), &notes);
+  }
   for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
 
   auto progress = [&](const EpochStats& e) {
@@ -51,11 +68,16 @@ void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet, const std::stri
     for (size_t i = 0; i < r.test_acc.size(); ++i) line += fmt::format("  {} {}", r.test_names[i], Percent(r.test_acc[i]));
     std::fprintf(stderr, "%s  (%.2f s)\n", line.c_str(), r.seconds);
   }
-  if (!save.empty()) {
-    SaveTrainedModel(save, cfg, data, *lang, r.theta);
-    if (!quiet) std::fprintf(stderr, "model saved to %s\n", save.c_str());
+  if (!src.save.empty()) {
+    SaveTrainedModel(src.save, cfg, data, lang.get(), r.theta);
+    if (!quiet) std::fprintf(stderr, "model saved to %s\n", src.save.c_str());
   }
-  const nlohmann::json out = {{"command", "train"}, {"dataset", DatasetJson(data, a)}, {"config", ToJson(cfg)},
+  nlohmann::json dataset = DatasetJson(data, a);
+  if (!src.data_dir.empty()) {
+    for (const char* k : {"min_len", "max_len", "negatives", "seed"}) dataset.erase(k);
+    dataset["dir"] = src.data_dir;
+  }
+  const nlohmann::json out = {{"command", "train"}, {"dataset", dataset}, {"config", ModelJson(cfg, true)},
                               {"result", ToJson(r)}};
   std::printf("%s\n", out.dump(2).c_str());
 }
@@ -64,33 +86,42 @@ void RunTrain(const DatasetArgs& a, TrainConfig cfg, bool quiet, const std::stri
 
 void AddTrainCommand(CLI::App& app) {
   auto da = std::make_shared<DatasetArgs>();
-  auto cfg = std::make_shared<TrainConfig>();
+  auto given = std::make_shared<std::map<const ConfigField*, std::string>>();  // field → text, as typed
   auto quiet = std::make_shared<bool>(false);
-  auto save = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("train", "Train an Elman RNN on a language (progress on stderr, JSON on stdout)");
   AddDatasetOptions(*cmd, *da);
-  cmd->add_option("--act", cfg->activation, "activation: relu, tanh, sigmoid, cos, identity")->capture_default_str();
-  cmd->add_option("--width", cfg->width, "hidden units m")->capture_default_str();
-  cmd->add_option("--init", cfg->init, "uniform, gaussian, identity, orthogonal")->capture_default_str();
-  cmd->add_option("--optimizer", cfg->optimizer, "sgd, rmsprop, adam")->capture_default_str();
-  cmd->add_option("--lr", cfg->lr, "learning rate")->capture_default_str();
-  cmd->add_option("--momentum", cfg->momentum, "SGD momentum")->capture_default_str();
-  cmd->add_option("--alpha", cfg->alpha, "RMSProp decay")->capture_default_str();
-  cmd->add_option("--beta1", cfg->beta1, "Adam beta1")->capture_default_str();
-  cmd->add_option("--beta2", cfg->beta2, "Adam beta2")->capture_default_str();
-  cmd->add_option("--eps", cfg->eps, "RMSProp/Adam epsilon")->capture_default_str();
-  cmd->add_option("--clip", cfg->clip, "max gradient 2-norm (0 = off)")->capture_default_str();
-  cmd->add_option("--batch", cfg->batch, "strings per batch (all of one length)")->capture_default_str();
-  cmd->add_option("--epochs", cfg->epochs, "maximum epochs")->capture_default_str();
-  cmd->add_option("--patience", cfg->patience, "stop after this many epochs at 100% train accuracy (0 = never)")
-      ->capture_default_str();
-  cmd->add_option("--threads", cfg->threads, "threads within the run (results identical for any value)")
-      ->capture_default_str();
-  cmd->add_option("--shard", cfg->shard, "strings per gradient shard (the unit of parallelism)")->capture_default_str();
-  cmd->add_flag("--eval-each-epoch", cfg->eval_each_epoch, "also evaluate validation and test splits every epoch");
+  cmd->get_option("LANG")->required(false);  // not with --data
+  auto src = std::make_shared<TrainSource>();
+  cmd->add_option("--data", src->data_dir,
+                  "train and evaluate on the TSV files of DIR (the layout `flbench dataset --out DIR` writes) instead "
+                  "of building a dataset from LANG; the dataset options are then ignored, --seed still seeds training");
+  // The model and optimiser options, one per row of the configuration table (train/config.h).
+  for (const ConfigField& f : ConfigFields()) {
+    if (f.section != Section::kModel || !(f.uses & kCli)) continue;
+    const std::string name = std::string("--") + f.cli;
+    const ConfigField* key = &f;
+    const std::string help = fmt::format("{} ({})", f.help, f.Domain());
+    if (f.type == FieldType::kBool) {
+      cmd->add_flag_callback(name, [given, key] { (*given)[key] = "true"; }, help);
+    } else {
+      cmd->add_option_function<std::string>(name, [given, key](const std::string& v) { (*given)[key] = v; }, help)
+          ->default_str(f.Default().is_string() ? f.Default().get<std::string>() : f.Default().dump());
+    }
+  }
   cmd->add_flag("--quiet", *quiet, "no progress lines on stderr");
-  cmd->add_option("--save", *save, "write the trained model to this .safetensors file (see README \"Models\")");
-  cmd->callback([da, cfg, quiet, save] { RunTrain(*da, *cfg, *quiet, *save); });
+  cmd->add_option("--save", src->save, "write the trained model to this .safetensors file (see README \"Models\")");
+  cmd->callback([da, src, given, quiet] {
+    DataConfig none;
+    TrainConfig cfg;
+    for (const auto& [f, text] : *given) {
+      try {
+        f->set(none, cfg, f->Parse(text));
+      } catch (const Error& e) {
+        throw Error(fmt::format("--{}: {}", f->cli, e.what()));
+      }
+    }
+    RunTrain(*da, *src, cfg, *quiet);
+  });
 }
 
 }  // namespace flbench

@@ -1,6 +1,7 @@
 // Exact uniform choice by unranking: a uniformly random rank below a count, then walk the options,
 // subtracting each option's count until the rank falls inside one. Shared by the DFA and grammar
-// languages. Entry points: RandomBelow, FitsU64. Tested through tests/lang_sampling_test.cc.
+// languages. Entry points: RandomBelow, FitsU64, ToU64. Tested by tests/lang_dfa_language_test.cc (and through
+// tests/lang_sampling_test.cc).
 #pragma once
 
 #include <gmpxx.h>

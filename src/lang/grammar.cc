@@ -78,11 +78,13 @@ class GrammarLanguage : public Language {
   Word Sample(int n, bool member, Rng& rng) const override {
     Prepare(n);
     U128 total = 0;
+    bool big = n < 0;  // no words of negative length: Language::Sample throws the "has no" error
     {
       std::shared_lock lock(mu_);
-      if (pow128_[n] == ~U128(0)) return Language::Sample(n, member, rng);  // big-number path
-      total = member ? Members128(0, n) : pow128_[n] - Members128(0, n);
+      if (!big) big = pow128_[n] == ~U128(0);
+      if (!big) total = member ? Members128(0, n) : pow128_[n] - Members128(0, n);
     }
+    if (big) return Language::Sample(n, member, rng);  // big-number path, outside the lock (it takes mu_ itself)
     if (total == 0)
       throw Error(fmt::format("language {} has no {} of length {}", name(), member ? "members" : "non-members", n));
     return Walk<U128>(n, member, Below128(total, rng));

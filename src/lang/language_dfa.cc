@@ -106,7 +106,7 @@ Word DfaLanguage::UnrankU64(int n, bool member, uint64_t u) const {
 Word DfaLanguage::Unrank(int n, bool member, const Count& rank) const {
   Prepare(n);
   std::shared_lock lock(mu_);
-  if (rank < 0 || rank >= At(member, n, dfa_.start))
+  if (n < 0 || rank < 0 || rank >= At(member, n, dfa_.start))
     throw Error(fmt::format("language {}: rank out of range for length {}", name(), n));
   Word w = Walk(n, mpz_class(rank), counts_[member]);
   lock.unlock();

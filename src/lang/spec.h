@@ -1,5 +1,6 @@
 // Loading languages from YAML files: `languages/<name>.yaml`, or any path. See README "Language files".
-// Entry points: LoadLanguage, LanguageCatalog. Tested by tests/lang_spec_test.cc.
+// Entry points: LoadLanguage, ParseLanguage, LanguageNames, LanguagesDir. Tested by tests/lang_spec_test.cc and
+// tests/lang_languages_dir_test.cc (and LanguageNames through every test over the shipped languages).
 #pragma once
 
 #include <memory>

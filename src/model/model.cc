@@ -63,7 +63,7 @@ RnnModel ModelFromTheta(const ElmanShape& s, const float* theta, const std::stri
     for (int j = 0; j < s.m; ++j) r.weight_hh[size_t(i) * s.m + j] = p.W(i, j);
     for (int a = 0; a < s.d; ++a) r.weight_ih[size_t(i) * s.d + a] = p.U(i, a);
     r.bias_ih[i] = p.b(i);
-    r.bias_hh[i] = 0.f;
+    r.bias_hh[i] = s.two_biases ? p.b_hh(i) : 0.f;
   }
   for (int o = 0; o < s.o; ++o) {
     for (int j = 0; j < s.m; ++j) r.readout_weight[size_t(o) * s.m + j] = p.V(o, j);
@@ -83,7 +83,12 @@ void ThetaFromModel(const RnnModel& model, const ElmanShape& s, float* theta) {
   for (int i = 0; i < s.m; ++i) {
     for (int j = 0; j < s.m; ++j) p.W(i, j) = model.weight_hh[size_t(i) * s.m + j];
     for (int a = 0; a < s.d; ++a) p.U(i, a) = model.weight_ih[size_t(i) * s.d + a];
-    p.b(i) = model.bias_ih[i] + model.bias_hh[i];
+    if (s.two_biases) {
+      p.b(i) = model.bias_ih[i];
+      p.b_hh(i) = model.bias_hh[i];
+    } else {
+      p.b(i) = model.bias_ih[i] + model.bias_hh[i];
+    }
   }
   for (int o = 0; o < s.o; ++o) {
     for (int j = 0; j < s.m; ++j) p.V(o, j) = model.readout_weight[size_t(o) * s.m + j];
@@ -104,15 +109,17 @@ constexpr int kBlock = 256;  // strings per block: a block of H (m × 256 floats
 
 namespace {
 
-// z[i·n + s] = Σ_{j = 0 … m−1} W_hh[i, j] H[j·n + s] for s in [s0, s1): the sum starts at 0, j ascending.
+// z[i·n + s] = b_hh[i] + acc, acc = the fma chain over j = 0 … m−1 of W_hh[i, j] H[j·n + s], for s in [s0, s1).
 void RecurrentBlock(const RnnModel& M, const float* H, int n, int s0, int s1, int i, float* zi) {
   for (int s = s0; s < s1; ++s) zi[s] = 0.f;
   const float* wi = M.weight_hh.data() + size_t(i) * M.m;
   for (int j = 0; j < M.m; ++j) {
     const float w = wi[j];
     const float* hj = H + size_t(j) * n;
-    for (int s = s0; s < s1; ++s) zi[s] += w * hj[s];
+    for (int s = s0; s < s1; ++s) zi[s] = std::fma(w, hj[s], zi[s]);
   }
+  const float bh = M.bias_hh[i];
+  for (int s = s0; s < s1; ++s) zi[s] = bh + zi[s];
 }
 
 }  // namespace
@@ -124,10 +131,10 @@ void StepBatch(const RnnModel& M, const float* H, const uint8_t* sym, int n, flo
     for (int i = 0; i < M.m; ++i) {
       float* zi = z + size_t(i) * n;
       RecurrentBlock(M, H, n, s0, s1, i, zi);
-      const float bi = M.bias_ih[i], bh = M.bias_hh[i];
+      const float bi = M.bias_ih[i];
       const float* ui = M.weight_ih.data() + size_t(i) * M.d;
       float* hn = Hn + size_t(i) * n;
-      for (int s = s0; s < s1; ++s) hn[s] = zi[s] + ((ui[sym[s]] + bi) + bh);
+      for (int s = s0; s < s1; ++s) hn[s] = (ui[sym[s]] + bi) + zi[s];
       Activate(M.act, hn + s0, aux, size_t(s1 - s0));
     }
   }
@@ -142,12 +149,12 @@ void ExpandBatch(const RnnModel& M, const float* H, int n, float* z, float* Hc) 
     for (int i = 0; i < M.m; ++i) {
       float* zi = z + size_t(i) * n;
       RecurrentBlock(M, H, n, s0, s1, i, zi);
-      const float bi = M.bias_ih[i], bh = M.bias_hh[i];
+      const float bi = M.bias_ih[i];
       const float* ui = M.weight_ih.data() + size_t(i) * d;
       float* hc = Hc + size_t(i) * nc;
       for (int a = 0; a < d; ++a) {
-        const float in = (ui[a] + bi) + bh;
-        for (int s = s0; s < s1; ++s) tmp[s - s0] = zi[s] + in;
+        const float in = ui[a] + bi;
+        for (int s = s0; s < s1; ++s) tmp[s - s0] = in + zi[s];
         Activate(M.act, tmp, aux, size_t(s1 - s0));
         for (int s = s0; s < s1; ++s) hc[size_t(s) * d + a] = tmp[s - s0];
       }
@@ -164,10 +171,10 @@ void LogitsBatch(const RnnModel& M, const float* H, int n, float* out) {
     for (int j = 0; j < m; ++j) {
       const float w = ro[j];
       const float* hj = H + size_t(j) * n;
-      for (int s = 0; s < n; ++s) y[s] += w * hj[s];
+      for (int s = 0; s < n; ++s) y[s] = std::fma(w, hj[s], y[s]);
     }
     const float c = M.readout_bias[o];
-    for (int s = 0; s < n; ++s) y[s] += c;
+    for (int s = 0; s < n; ++s) y[s] = c + y[s];
   }
 }
 
@@ -179,10 +186,10 @@ void DecideBatch(const RnnModel& M, const float* H, int n, float* y, uint32_t* b
     for (int j = 0; j < m; ++j) {
       const float w = ro[j];
       const float* hj = H + size_t(j) * n;
-      for (int s = 0; s < n; ++s) y[s] += w * hj[s];
+      for (int s = 0; s < n; ++s) y[s] = std::fma(w, hj[s], y[s]);
     }
     const float c = M.readout_bias[o];
-    for (int s = 0; s < n; ++s) bits[s] |= uint32_t(y[s] + c > 0.f) << o;
+    for (int s = 0; s < n; ++s) bits[s] |= uint32_t(c + y[s] > 0.f) << o;
   }
 }
 

@@ -5,10 +5,11 @@
 // The network (m = width, d = |Σ|, k = outputs: 1 for membership, d + 1 for next-symbol):
 //   h_0 = 0,   h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh),   y_t = R h_t + r     (x_t one-hot)
 // Membership reads y after the last symbol (one logit); next-symbol reads y after every symbol (one logit per
-// symbol in alphabet order, then end of string). A decision is logit > 0. Summation order, fixed so that every
-// path (one string, a batch, the trie walk of verify.h) gives the same bits:
-//   z_i = (Σ_{j = 0 … m−1} W_hh[i, j] h_j) + ((W_ih[i, a] + b_ih[i]) + b_hh[i])   (the sum starts at 0, j ascending)
-//   y_o = (Σ_{j = 0 … m−1} R[o, j] h_j) + r[o]
+// symbol in alphabet order, then end of string). A decision is logit > 0. Arithmetic order — the trainer's
+// (rnn/elman.cc with rnn/gemm.h), so every path here (one string, a batch, the trie walk of exhaustive.h) and the
+// trainer's own evaluation give the same bits:
+//   z_i = (W_ih[i, a] + b_ih[i]) + (b_hh[i] + acc_i),  acc_i = 0; for j = 0 … m−1: acc_i = fma(W_hh[i, j], h_j, acc_i)
+//   y_o = r[o] + acc_o,                                 acc_o = 0; for j = 0 … m−1: acc_o = fma(R[o, j], h_j, acc_o)
 // act is the trainer's float activation (rnn/activation.h Activate: tanh is FastTanh, |error| < 1e-6; sigmoid is
 // (1 + tanh(z/2)) / 2; cos, relu, identity exact). PyTorch's tanh differs by ulps, which can flip only a logit within
 // about 1e-6 of the threshold.
@@ -52,12 +53,12 @@ struct RnnModel {
   void CheckShapes(const std::string& context) const;
 };
 
-// The model of the trainer's flat θ (layout [W | U | b | V | c] of rnn/elman.h, read through ParamViews):
-// weight_hh = W, weight_ih = U, bias_ih = b, bias_hh = 0, readout = V, c.
+// The model of the trainer's flat θ (layout of rnn/elman.h, read through ParamViews): weight_hh = W, weight_ih = U,
+// bias_ih = b, bias_hh = b_hh (0 with one bias), readout = V, c.
 RnnModel ModelFromTheta(const ElmanShape& shape, const float* theta, const std::string& language,
                         const std::string& alphabet);
-// The inverse, for starting training from a model (--init-from): θ ← (W_hh, W_ih, b_ih + b_hh, R, r). Throws
-// flbench::Error if the model's shape, task or activation differ from `shape`.
+// The inverse, for starting training from a model (--init-from): θ ← (W_hh, W_ih, b_ih, b_hh, R, r); with one bias
+// b = b_ih + b_hh. Throws flbench::Error if the model's shape, task or activation differ from `shape`.
 void ThetaFromModel(const RnnModel& model, const ElmanShape& shape, float* theta);
 
 // The digest flbench stores for a language file (the same as the suites' language_digest): HashKey of the file's

@@ -3,6 +3,11 @@
 
 namespace flbench {
 
+const std::vector<std::string>& OptimizerNames() {
+  static const std::vector<std::string> names = {"sgd", "rmsprop", "adam"};
+  return names;
+}
+
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c) {
   if (!(c.lr > 0) || !std::isfinite(c.lr)) throw Error("learning rate must be > 0 (got " + ShowNumber(c.lr) + ")");
   if (!(c.eps > 0)) throw Error("eps must be > 0 (got " + ShowNumber(c.eps) + ")");
@@ -20,7 +25,7 @@ std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c) {
       throw Error("adam betas must be in [0, 1) (got " + ShowNumber(c.beta1) + ", " + ShowNumber(c.beta2) + ")");
     return std::make_unique<Adam>(c.lr, c.beta1, c.beta2, c.eps);
   }
-  throw Error("unknown optimizer '" + c.name + "' (valid: sgd, rmsprop, adam)");
+  throw Error("unknown optimizer '" + c.name + "' (valid: " + Join(OptimizerNames()) + ")");
 }
 
 double ClipGradNorm(arma::fvec& grad, double max_norm) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "util/error.h"
 #include "util/strings.h"
@@ -86,6 +87,9 @@ class Adam : public Optimizer {
   long t_ = 0;
   arma::fvec m_, v_;  // first and second moment estimates, same length as θ
 };
+
+// The optimiser names MakeOptimizer knows: sgd, rmsprop, adam.
+const std::vector<std::string>& OptimizerNames();
 
 // Throws flbench::Error for an unknown name or out-of-range hyper-parameters.
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerConfig& c);

@@ -1,5 +1,4 @@
 // MakeBaseline / Compare over configuration groups (config without seed).
-#include "util/hash.h"
 #include "report/compare.h"
 
 #include <fmt/format.h>
@@ -7,7 +6,9 @@
 #include <map>
 
 #include "report/table.h"
+#include "train/config.h"
 #include "util/error.h"
+#include "util/hash.h"
 
 namespace flbench {
 
@@ -53,7 +54,8 @@ double Mean(const std::vector<double>& v) {
 nlohmann::json WithoutSeed(const nlohmann::json& train_config) {
   nlohmann::json c = train_config;
   c.erase("seed_index");
-  c["model"].erase("seed");
+  for (const ConfigField& f : ConfigFields())  // the per-seed fields: seed (init) and order_seed (batch order)
+    if (f.section == Section::kModel && f.type == FieldType::kSeed && c.contains("model")) c["model"].erase(f.key);
   return c;
 }
 

@@ -14,6 +14,8 @@
 #include "report/report.h"
 #include "report/svg.h"
 #include "report/table.h"
+#include "suite/train_spec.h"
+#include "train/config.h"
 
 namespace flbench {
 
@@ -21,12 +23,16 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Axis value of a cell, as text ("relu", "32", "0.01").
+// Axis value of a cell, as text ("relu", "32", "0.01"); the axis's section comes from the configuration table.
 std::string AxisOf(const nlohmann::json& config, const std::string& axis) {
   const nlohmann::json* v = nullptr;
-  if (axis == "language") v = &config["language"];
-  else if (axis == "task" || axis == "negatives") v = &config["data"][axis];
-  else v = &config["model"][axis];
+  if (axis == "language") {
+    v = &config["language"];
+  } else {
+    const ConfigField* f = FindField(axis, Section::kData);
+    if (f == nullptr) f = FindField(axis, Section::kModel);
+    v = &config[f->SectionName()][axis];
+  }
   return v->is_string() ? v->get<std::string>() : v->dump();
 }
 
@@ -137,7 +143,7 @@ std::string RuleText(const std::string& rule) {
 class TrainReport {
  public:
   TrainReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records, const ReportPaths& paths)
-      : suite_(suite), records_(records), paths_(paths) {
+      : suite_(suite), spec_(TrainReportSpec::FromJson(suite.report)), records_(records), paths_(paths) {
     for (size_t i = 0; i < suite.cells.size(); ++i) {
       const std::string key = ConfigKey(suite.cells[i].config);
       auto [it, inserted] = configs_.try_emplace(key);
@@ -151,8 +157,7 @@ class TrainReport {
     }
     for (const auto& l : suite.info["languages"]) languages_[l["name"]] = l;
     // Axes that vary (for "chosen hyperparameters" text).
-    for (const char* a : {"task", "negatives", "width", "activation", "init", "optimizer", "lr", "momentum", "alpha",
-                          "clip", "batch", "epochs"}) {
+    for (const std::string& a : FieldKeys(kReportAxis)) {
       std::set<std::string> values;
       for (const Cell& c : suite.cells) values.insert(AxisOf(c.config, a));
       if (values.size() > 1) varying_.push_back(a);
@@ -163,7 +168,7 @@ class TrainReport {
     RenderedReport out;
     std::string& md = out.markdown;
     int t = 0;
-    for (const auto& table : suite_.report["tables"]) {
+    for (const TrainTableSpec& table : spec_.tables) {
       ++t;
       md += RenderTable(table, 0, t);
       size_t bins = 0;
@@ -236,18 +241,18 @@ class TrainReport {
     return s.empty() ? "—" : s;
   }
 
-  std::string RenderTable(const nlohmann::json& table, size_t split, int number) const {
-    const auto row_axes = table["rows"].get<std::vector<std::string>>();
-    const std::string col_axis = table["columns"];
-    const std::string rule = table["select"];
-    const auto stats = table["statistics"].get<std::vector<std::string>>();
-    const bool reference = table["reference"].get<bool>() && split == 0;
-    const bool smallest = !table["smallest_width"].is_null() && split == 0;
+  std::string RenderTable(const TrainTableSpec& table, size_t split, int number) const {
+    const auto& row_axes = table.rows;
+    const std::string& col_axis = table.columns;
+    const std::string& rule = table.select;
+    const auto& stats = table.statistics;
+    const bool reference = table.reference && split == 0;
+    const bool smallest = table.smallest_width.has_value() && split == 0;
     const Grouping g = Group(row_axes, col_axis);
     const bool has_lang = std::find(row_axes.begin(), row_axes.end(), "language") != row_axes.end();
 
     std::string md = fmt::format("## Table {}{}: {}\n\n", number, split ? fmt::format(".{}", split) : "",
-                                 std::string(table["title"]) + (split ? fmt::format(" — longer strings (test bin {})", split) : ""));
+                                 table.title + (split ? fmt::format(" — longer strings (test bin {})", split) : ""));
     md += "Accuracy: " + RuleText(rule) + ". ";
     md += split ? "Test bin " + std::to_string(split) + ": lengths beyond the training range (range per row). "
                 : "Test strings have the training lengths. ";
@@ -276,7 +281,7 @@ class TrainReport {
       }
     }
     if (smallest) {
-      header.push_back(fmt::format("smallest m with every seed ≥ {}", table["smallest_width"].get<double>()));
+      header.push_back(fmt::format("smallest m with every seed ≥ {}", *table.smallest_width));
       align.push_back(Align::kRight);
     }
     MarkdownTable out(header, align);
@@ -313,7 +318,7 @@ class TrainReport {
         chosen_row.push_back(best ? Chosen(*best, it->second) + (st.n ? fmt::format(" ({} seed{})", st.n, st.n > 1 ? "s" : "") : "")
                                   : "no results");
       }
-      if (smallest) row.push_back(SmallestWidth(g, rk, rule, table["smallest_width"]));
+      if (smallest) row.push_back(SmallestWidth(g, rk, rule, *table.smallest_width));
       out.AddRow(row);
       if (!split) chosen_table.AddRow(chosen_row);
     }
@@ -343,7 +348,7 @@ class TrainReport {
 
   std::string RenderPlots(std::map<std::string, std::string>& files) const {
     std::string md;
-    const auto& plots = suite_.report["plots"];
+    const auto& plots = spec_.plots;
     auto wants = [&](const char* p) { return std::find(plots.begin(), plots.end(), p) != plots.end(); };
     std::set<std::string> widths, acts;
     for (const Cell& c : suite_.cells) {
@@ -521,6 +526,7 @@ class TrainReport {
   }
 
   const Suite& suite_;
+  const TrainReportSpec spec_;
   const std::vector<std::optional<CellRecord>>& records_;
   const ReportPaths& paths_;
   std::map<std::string, Config> configs_;

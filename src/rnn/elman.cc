@@ -1,6 +1,6 @@
 // The Elman RNN's forward pass, its losses and its backward pass (BPTT), side by side; see elman.h for the
-// recurrence. Matrix products go through Armadillo to OpenBLAS (single-threaded, see blas_threads.h): measured
-// faster than hand-written loops at every width from 32 up (bench/train_bench.cc).
+// recurrence. Every product goes through rnn/gemm.h (one fixed summation order: the same bits on every CPU and
+// BLAS); sums are plain loops in the order written. No BLAS call feeds a result.
 #include "rnn/elman.h"
 
 #include <cmath>
@@ -11,17 +11,12 @@
 #endif
 
 #include "rnn/fast_math.h"
+#include "rnn/gemm.h"
 #include "rnn/simd_loop.h"
 #include "util/error.h"
 
 namespace flbench {
 namespace {
-
-// Columns [(t−1)·n, t·n) of M (step t's block, t = 1 … T) as a matrix that aliases M's memory.
-template <typename Real>
-arma::Mat<Real> Step(arma::Mat<Real>& M, int n, int t) {
-  return arma::Mat<Real>(M.colptr(size_t(t - 1) * n), M.n_rows, n, false, true);
-}
 
 // The binary cross-entropy of n logits against 0/1 targets, BCE(σ(y), t) = max(y, 0) − y·t + log(1 + e^−|y|),
 // and scale times its gradient, dy = scale·(σ(y) − t). Returns Σ BCE. float: vectorised fast math (fast_math.h),
@@ -141,33 +136,34 @@ ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example*
   return r;
 }
 
-// h_t = act(W h_{t−1} + U x_t + b) for t = 1 … T from h_0 = 0, then the logits the task reads.
+// h_t = act((U x_t + b) + (W h_{t−1} + b_hh)) for t = 1 … T from h_0 = 0, then the logits the task reads.
 template <typename Real>
 void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example* const> shard) {
-  const int m = shape_.m, n = n_, steps = T_;
+  const int m = shape_.m, n = n_, steps = T_, o = shape_.o;
   const bool cos = shape_.act == Activation::kCos;
-  UB_ = p.U.each_col() + p.b;  // m×d
+  UB_.set_size(m, shape_.d);  // m×d: U + b, one column per symbol (PyTorch's input gates of a one-hot input)
+  for (int a = 0; a < shape_.d; ++a)
+    for (int i = 0; i < m; ++i) UB_(i, a) = p.U(i, a) + p.b(i);
   H_.set_size(m, size_t(steps) * n);
   if (cos) S_.set_size(m, size_t(steps) * n);
   for (int t = 1; t <= steps; ++t) {
-    arma::Mat<Real> Ht = Step(H_, n, t);  // m×n
-    if (t == 1) {
-      Ht.zeros();  // W h_0 = 0
-    } else {
-      Ht = p.W * Step(H_, n, t - 1);
-    }
-    AddInputs(Ht.memptr(), UB_.memptr(), &X_[size_t(t - 1) * n], m, n);  // + U x_t + b
-    Activate(shape_.act, Ht.memptr(), cos ? S_.colptr(size_t(t - 1) * n) : nullptr, size_t(m) * n);
+    Real* Ht = H_.colptr(size_t(t - 1) * n);  // m×n
+    // Hidden gates W h_{t−1} + b_hh: b_hh first, the product added onto it (h_0 = 0 leaves b_hh, or 0).
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < m; ++i) Ht[size_t(j) * m + i] = shape_.two_biases ? p.b_hh(i) : Real(0);
+    if (t > 1) Gemm(m, n, m, p.W.memptr(), m, H_.colptr(size_t(t - 2) * n), 1, m, Ht, m, /*accumulate=*/true);
+    AddInputs(Ht, UB_.memptr(), &X_[size_t(t - 1) * n], m, n);  // + (U x_t + b)
+    Activate(shape_.act, Ht, cos ? S_.colptr(size_t(t - 1) * n) : nullptr, size_t(m) * n);
   }
-  // The readout, stored transposed: one column per output unit, so the loss runs down contiguous columns. V H
-  // then a transpose, not Hᵀ Vᵀ: OpenBLAS leaves its small-matrix kernels for Hᵀ Vᵀ at T·n = 800 and runs 3× slower.
-  if (shape_.task == Task::kNextSymbol) {
-    Y_ = p.V * H_;  // o×(T·n)
-  } else {
-    Y_ = p.V * Step(H_, n, steps);  // o×n
-  }
-  Y_.each_col() += p.c;
-  arma::inplace_trans(Y_);  // (T·n)×o or n×o
+  // The readout y = c + V h, computed o×cols then stored transposed (one column per output unit), so the loss runs
+  // down contiguous columns.
+  const size_t cols = shape_.task == Task::kNextSymbol ? size_t(steps) * n : size_t(n);
+  const Real* Hr = H_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);
+  arma::Mat<Real> Yo(o, cols);  // o×cols
+  for (size_t q = 0; q < cols; ++q)
+    for (int a = 0; a < o; ++a) Yo(a, q) = p.c(a);
+  Gemm(o, int(cols), m, p.V.memptr(), o, Hr, 1, m, Yo.memptr(), o, /*accumulate=*/true);
+  Y_ = Yo.t();  // (T·n)×o or n×o
 }
 
 // Σ of BCEs over the outputs the task reads; dY_ = scale · ∂/∂y; counts the strings with every output right.
@@ -201,46 +197,54 @@ ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real sca
 template <typename Real>
 void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example* const> shard,
                               ParamViews<Real>& g) {
-  const int m = shape_.m, n = n_, steps = T_;
+  const int m = shape_.m, n = n_, steps = T_, o = shape_.o;
   // Readout: ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t; and δ_t starts as Vᵀ ∂L/∂y_t (zero where no output is read).
   // (Y_ and dY_ hold one row per output step, one column per output unit: see Forward.)
+  const int rows = static_cast<int>(dY_.n_rows);  // T·n (next-symbol) or n (membership)
+  const Real* Hr = H_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);  // m×rows
   Vt_ = p.V.t();  // m×o
-  if (shape_.task == Task::kNextSymbol) {
-    dVt_ = H_ * dY_;  // m×o
-    dZ_ = Vt_ * dY_.t();  // m×(T·n)
-  } else {
-    dVt_ = Step(H_, n, steps) * dY_;  // m×o
-    dZ_.zeros(m, size_t(steps) * n);
-    arma::Mat<Real> last = Step(dZ_, n, steps);  // m×n
-    last = Vt_ * dY_.t();
+  dVt_.set_size(m, o);
+  Gemm(m, o, rows, Hr, m, dY_.memptr(), 1, rows, dVt_.memptr(), m, /*accumulate=*/false);  // m×o = H · dY
+  for (int a = 0; a < o; ++a)
+    for (int i = 0; i < m; ++i) g.V(a, i) += dVt_(i, a);
+  for (int a = 0; a < o; ++a) {
+    Real sum = 0;
+    for (int r = 0; r < rows; ++r) sum += dY_(r, a);
+    g.c(a) += sum;
   }
-  g.V += dVt_.t();
-  g.c += arma::sum(dY_, 0).t();
+  dZ_.set_size(m, size_t(steps) * n);
+  if (shape_.task == Task::kMembership) std::fill(dZ_.begin(), dZ_.end() - size_t(m) * n, Real(0));
+  Real* dZr = dZ_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);
+  Gemm(m, rows, o, Vt_.memptr(), m, dY_.memptr(), rows, 1, dZr, m, /*accumulate=*/false);  // m×rows = Vᵀ · dYᵀ
 
-  // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}). Wᵀ is copied once: BLAS's
-  // non-transposed small kernel is over twice as fast as its transposed one at m = 32 (perf, bench/train_bench.cc).
+  // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}). Wᵀ is copied once so the product reads
+  // its rows contiguously.
   const bool cos = shape_.act == Activation::kCos;
   Wt_ = p.W.t();
   for (int t = steps; t >= 1; --t) {
-    arma::Mat<Real> Dt = Step(dZ_, n, t);  // m×n
-    if (t < steps) Dt += Wt_ * Step(dZ_, n, t + 1);
-    MultiplyByDerivative(shape_.act, H_.colptr(size_t(t - 1) * n), cos ? S_.colptr(size_t(t - 1) * n) : nullptr,
-                         Dt.memptr(), size_t(m) * n);
+    Real* Dt = dZ_.colptr(size_t(t - 1) * n);  // m×n
+    if (t < steps) Gemm(m, n, m, Wt_.memptr(), m, dZ_.colptr(size_t(t) * n), 1, m, Dt, m, /*accumulate=*/true);
+    MultiplyByDerivative(shape_.act, H_.colptr(size_t(t - 1) * n), cos ? S_.colptr(size_t(t - 1) * n) : nullptr, Dt,
+                         size_t(m) * n);
   }
 
   // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1).
   if (steps > 1) {
-    const size_t cols = size_t(steps - 1) * n;
-    const arma::Mat<Real> D(dZ_.colptr(n), m, cols, false, true);  // m×((T−1)·n): δ_2 … δ_T
-    const arma::Mat<Real> Hp(H_.memptr(), m, cols, false, true);    // m×((T−1)·n): h_1 … h_{T−1}
-    g.W += D * Hp.t();
+    const int cols = (steps - 1) * n;
+    Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);  // δ_2…δ_T · Hpᵀ
   }
-  // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b = Σ_t δ_t
-  // is the sum of dU_'s columns.
+  // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
+  // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
   dU_.zeros(m, shape_.d);
   for (int t = 1; t <= steps; ++t) GatherBySymbol(dU_.memptr(), dZ_.colptr(size_t(t - 1) * n), &X_[size_t(t - 1) * n], m, n);
-  g.U += dU_;
-  g.b += arma::sum(dU_, 1);
+  for (int a = 0; a < shape_.d; ++a)
+    for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
+  for (int i = 0; i < m; ++i) {
+    Real sum = 0;
+    for (int a = 0; a < shape_.d; ++a) sum += dU_(i, a);
+    g.b(i) += sum;
+    if (shape_.two_biases) g.b_hh(i) += sum;
+  }
 }
 
 template class ElmanRnn<float>;

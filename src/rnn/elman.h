@@ -24,26 +24,33 @@ struct ElmanShape {
   int o = 1;   // outputs
   Activation act = Activation::kTanh;
   Task task = Task::kMembership;
+  bool two_biases = true;  // PyTorch's nn.RNN: b_ih and b_hh, each its own parameter; false: one hidden bias b
 
-  // The flat vector holds [W | U | b | V | c], each column-major.
-  size_t size() const { return size_t(m) * m + size_t(m) * d + m + size_t(o) * m + o; }
+  // The flat vector holds [W | U | b | b_hh | V | c], each column-major (b_hh only with two biases).
+  size_t size() const {
+    return size_t(m) * m + size_t(m) * d + m + (two_biases ? m : 0) + size_t(o) * m + o;
+  }
 };
 
 // Named, non-owning views into a flat vector laid out as ElmanShape::size() describes. The same layout serves
-// the parameters θ and their gradient. Copying a view aliases the same memory.
+// the parameters θ and their gradient. Copying a view aliases the same memory. In PyTorch's names (nn.RNN +
+// nn.Linear, see README "Models"): W = weight_hh_l0, U = weight_ih_l0, b = bias_ih_l0, b_hh = bias_hh_l0,
+// V = readout.weight, c = readout.bias (PyTorch stores its matrices row-major: the same numbers, transposed storage).
 template <typename Real>
 struct ParamViews {
   ParamViews(const ElmanShape& s, Real* flat)
       : W(flat, s.m, s.m, false, true),
         U(flat + size_t(s.m) * s.m, s.m, s.d, false, true),
         b(flat + size_t(s.m) * (s.m + s.d), s.m, false, true),
-        V(flat + size_t(s.m) * (s.m + s.d + 1), s.o, s.m, false, true),
-        c(flat + size_t(s.m) * (s.m + s.d + 1) + size_t(s.o) * s.m, s.o, false, true) {}
-  arma::Mat<Real> W;  // m×m  recurrent weights
-  arma::Mat<Real> U;  // m×d  input weights; column a is symbol a's one-hot input
-  arma::Col<Real> b;  // m    hidden bias
-  arma::Mat<Real> V;  // o×m  readout
-  arma::Col<Real> c;  // o    readout bias
+        b_hh(flat + size_t(s.m) * (s.m + s.d + 1), s.two_biases ? s.m : 0, false, true),
+        V(flat + size_t(s.m) * (s.m + s.d + 1 + s.two_biases), s.o, s.m, false, true),
+        c(flat + size_t(s.m) * (s.m + s.d + 1 + s.two_biases) + size_t(s.o) * s.m, s.o, false, true) {}
+  arma::Mat<Real> W;     // m×m  recurrent weights
+  arma::Mat<Real> U;     // m×d  input weights; column a is symbol a's one-hot input
+  arma::Col<Real> b;     // m    hidden bias (PyTorch's bias_ih)
+  arma::Col<Real> b_hh;  // m    the second hidden bias (PyTorch's bias_hh); empty with one bias
+  arma::Mat<Real> V;     // o×m  readout
+  arma::Col<Real> c;     // o    readout bias
 };
 
 // Loss and correctness of one shard, from ElmanRnn::Evaluate.
@@ -52,14 +59,16 @@ struct ShardResult {
   int correct = 0;      // strings whose every thresholded output equals its target
 };
 
-// Forward:  h_0 = 0,  h_t = act(W h_{t−1} + U x_t + b),  y_t = V h_t + c   for t = 1 … T.
+// Forward:  h_0 = 0,  h_t = act((U x_t + b) + (W h_{t−1} + b_hh)),  y_t = V h_t + c   for t = 1 … T (b_hh = 0
+//           with one bias). Products in the fixed order of rnn/gemm.h; the additions in the order written (PyTorch's
+//           nn.RNN order: input gates + hidden gates, each with its bias).
 // Loss:     membership — BCE(σ(y_T), label); next-symbol — Σ_t Σ_a BCE(σ(y_t[a]), next_t[a]) over the d+1
 //           outputs (alphabet order, then end of string). A string is correct when every thresholded output
 //           (σ(y) > 0.5, i.e. y > 0) equals its target.
 // Backward: forward stores h_1 … h_T (and sin z_t for cos); backward runs t = T … 1 (0-based: T−1 … 0) with
 //           δ_t = ∂L/∂z_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}), where δ_{T+1} = 0 and ∂L/∂y_t = 0 at the steps
 //           a task reads no output (t < T for membership); then ∂W = Σ_{t≥2} δ_t h_{t−1}ᵀ (h_0 = 0),
-//           ∂U[:, x_t] += δ_t, ∂b = Σ_t δ_t, ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t.
+//           ∂U[:, x_t] += δ_t, ∂b = ∂b_hh = Σ_t δ_t, ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t.
 // One ElmanRnn holds the scratch of one shard in flight: use one per thread. Not copyable (it owns scratch).
 template <typename Real>
 class ElmanRnn {

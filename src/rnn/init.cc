@@ -1,5 +1,5 @@
-// Initialisation schemes; see init.h. Draws in a fixed order (W, U, b, V, c, column-major) so a seed gives the same
-// parameters everywhere.
+// Initialisation schemes; see init.h. Draws in a fixed order (W, U, b, b_hh, V, c, column-major) so a seed gives the
+// same parameters everywhere.
 #include "rnn/init.h"
 
 #include <cmath>
@@ -58,25 +58,29 @@ void InitParams(const ElmanShape& shape, Init init, Rng& rng, Real* theta) {
   };
   ParamViews<Real> p(shape, theta);
   switch (init) {
-    case Init::kUniform:
+    case Init::kUniform:  // PyTorch's nn.RNN + nn.Linear defaults: every tensor U(−1/√m, 1/√m)
       uniform(p.W);
       uniform(p.U);
       uniform(p.b);
+      uniform(p.b_hh);
       break;
     case Init::kGaussian:
       gaussian(p.W);
       gaussian(p.U);
       p.b.zeros();
+      p.b_hh.zeros();
       break;
     case Init::kIdentity:
       p.W.eye();
       uniform(p.U);
       p.b.zeros();
+      p.b_hh.zeros();
       break;
     case Init::kOrthogonal:
       p.W = arma::conv_to<arma::Mat<Real>>::from(RandomOrthogonal(m, rng));
       uniform(p.U);
       p.b.zeros();
+      p.b_hh.zeros();
       break;
   }
   uniform(p.V);

@@ -21,6 +21,12 @@ const Entry kKinds[] = {
 };
 }  // namespace
 
+std::string Kind::Outcome(const nlohmann::json& result) const {
+  if (result.is_object() && result.contains("summary") && result["summary"].is_string())
+    return result["summary"].get<std::string>();
+  return "done";
+}
+
 const Kind& FindKind(const std::string& name) {
   for (const Entry& e : kKinds)
     if (name == e.name) return e.get();

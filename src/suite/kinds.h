@@ -25,6 +25,9 @@ class Kind {
   virtual void Expand(const YamlReader& r, const YAML::Node& root, Suite& suite) const = 0;
   // Runs one cell (from the calling thread; cells run in parallel, so Run must be thread-safe).
   virtual nlohmann::json Run(const Cell& cell) const = 0;
+  // One short phrase for the progress line about a result of Run ("test acc 0.982", "diverged"). The default
+  // shows the result's "summary" string if it has one.
+  virtual std::string Outcome(const nlohmann::json& result) const;
 };
 
 // Throws flbench::Error listing the known kinds.

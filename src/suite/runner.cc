@@ -83,14 +83,6 @@ class Progress {
   Clock::time_point start_;
 };
 
-std::string Outcome(const nlohmann::json& r) {
-  if (r.contains("diverged") && r["diverged"].is_boolean() && r["diverged"].get<bool>()) return "diverged";
-  if (r.contains("tests") && r["tests"].is_array() && !r["tests"].empty())
-    return fmt::format("test acc {:.3f}", r["tests"][0]["acc"].get<double>());
-  if (r.contains("summary") && r["summary"].is_string()) return r["summary"].get<std::string>();
-  return "done";
-}
-
 }  // namespace
 
 bool InShard(const std::string& key, int index, int count) {
@@ -154,7 +146,7 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
           rec.result = std::move(result);
           rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
           store.Put(rec);
-          progress.Finished(cell.label, Outcome(rec.result), cell.cost, cost_total);
+          progress.Finished(cell.label, kind.Outcome(rec.result), cell.cost, cost_total);
         } catch (const std::exception& e) {
           {
             std::lock_guard<std::mutex> lock(failures_mu);

@@ -26,21 +26,6 @@
 
 namespace flbench {
 
-void ValidateTrainConfig(const TrainConfig& cfg) {
-  auto bad = [](const std::string& what) { throw Error(what); };
-  ParseActivation(cfg.activation);
-  ParseInit(cfg.init);
-  if (cfg.width <= 0 || cfg.width > 65536) bad("width must be in [1, 65536] (got " + std::to_string(cfg.width) + ")");
-  MakeOptimizer({cfg.optimizer, cfg.lr, cfg.momentum, cfg.alpha, cfg.beta1, cfg.beta2, cfg.eps});
-  if (!(cfg.clip >= 0) || !std::isfinite(cfg.clip))
-    bad("clip must be ≥ 0 (0 = off) (got " + ShowNumber(cfg.clip) + ")");
-  if (cfg.batch <= 0) bad("batch must be ≥ 1 (got " + std::to_string(cfg.batch) + ")");
-  if (cfg.epochs <= 0) bad("epochs must be ≥ 1 (got " + std::to_string(cfg.epochs) + ")");
-  if (cfg.patience < 0) bad("patience must be ≥ 0 (0 = never stop early) (got " + std::to_string(cfg.patience) + ")");
-  if (cfg.threads <= 0 || cfg.threads > 1024) bad("threads must be in [1, 1024] (got " + std::to_string(cfg.threads) + ")");
-  if (cfg.shard <= 0) bad("shard must be ≥ 1 (got " + std::to_string(cfg.shard) + ")");
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -86,11 +71,11 @@ class Trainer {
  public:
   Trainer(const Dataset& data, const TrainConfig& cfg)
       : data_(data), cfg_(cfg),
-        shape_{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task},
+        shape_{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task, cfg.bias == "two"},
         theta_(shape_.size()),
         grad_(shape_.size()),
         optimizer_(MakeOptimizer({cfg.optimizer, cfg.lr, cfg.momentum, cfg.alpha, cfg.beta1, cfg.beta2, cfg.eps})),
-        order_rng_(DeriveSeed(cfg.seed, "batch-order")),
+        order_rng_(DeriveSeed(cfg.order_seed, "batch-order")),
         train_groups_(ByLength(data.train.examples)) {
     Rng init_rng(DeriveSeed(cfg.seed, "init"));
     InitParams(shape_, ParseInit(cfg.init), init_rng, theta_.memptr());
@@ -140,14 +125,19 @@ class Trainer {
  private:
   // One pass over the training set. Returns false (and stats->loss = NaN) on a non-finite loss or gradient.
   bool RunEpoch(EpochStats* stats) {
-    // Batches: each length group shuffled and cut into batches of cfg.batch, then the batch order shuffled.
+    // Batches: each length group shuffled and cut into batches of cfg.batch, then the batch order shuffled; or, with
+    // shuffle off, the training file's order cut into runs of one length of at most cfg.batch strings.
     std::vector<std::span<const Example* const>> batches;
-    for (Group& g : train_groups_) {
-      order_rng_.Shuffle(g);
-      for (size_t i = 0; i < g.size(); i += cfg_.batch)
-        batches.emplace_back(g.data() + i, std::min<size_t>(cfg_.batch, g.size() - i));
+    if (cfg_.shuffle == "off") {
+      batches = FileOrderBatches();
+    } else {
+      for (Group& g : train_groups_) {
+        order_rng_.Shuffle(g);
+        for (size_t i = 0; i < g.size(); i += cfg_.batch)
+          batches.emplace_back(g.data() + i, std::min<size_t>(cfg_.batch, g.size() - i));
+      }
+      order_rng_.Shuffle(batches);
     }
-    order_rng_.Shuffle(batches);
 
     double loss_sum = 0, outputs = 0;
     long correct = 0, strings = 0;
@@ -170,6 +160,21 @@ class Trainer {
     stats->loss = loss_sum / outputs;
     stats->train_acc = double(correct) / double(strings);
     return true;
+  }
+
+  // Consecutive strings of one length in file order, at most cfg.batch per batch (PyTorch's DataLoader without
+  // shuffling, over a file sorted or grouped by length).
+  std::vector<std::span<const Example* const>> FileOrderBatches() {
+    if (file_order_.empty())
+      for (const Example& e : data_.train.examples) file_order_.push_back(&e);
+    std::vector<std::span<const Example* const>> batches;
+    size_t begin = 0;
+    for (size_t i = 1; i <= file_order_.size(); ++i)
+      if (i == file_order_.size() || i - begin == size_t(cfg_.batch) || file_order_[i]->x.size() != file_order_[begin]->x.size()) {
+        batches.emplace_back(file_order_.data() + begin, i - begin);
+        begin = i;
+      }
+    return batches;
   }
 
   // grad_ = ∂(mean BCE over the batch's outputs)/∂θ, summed over shards in shard order. Returns the number of
@@ -228,6 +233,7 @@ class Trainer {
   std::unique_ptr<Optimizer> optimizer_;
   Rng order_rng_;
   std::vector<Group> train_groups_;
+  Group file_order_;  // the training strings in file order (shuffle off)
   std::unique_ptr<tbb::task_arena> arena_;  // null for one thread
   tbb::enumerable_thread_specific<std::unique_ptr<ElmanRnn<float>>> nets_;
 };
@@ -251,15 +257,6 @@ TrainResult Train(const Dataset& data, const TrainConfig& cfg, const std::functi
 namespace {
 nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 }  // namespace
-
-nlohmann::json ToJson(const TrainConfig& cfg) {
-  return {{"activation", cfg.activation}, {"width", cfg.width},     {"init", cfg.init},
-          {"optimizer", cfg.optimizer},   {"lr", cfg.lr},           {"momentum", cfg.momentum},
-          {"alpha", cfg.alpha},           {"beta1", cfg.beta1},     {"beta2", cfg.beta2},
-          {"eps", cfg.eps},               {"clip", cfg.clip},       {"batch", cfg.batch},
-          {"epochs", cfg.epochs},         {"patience", cfg.patience}, {"eval_each_epoch", cfg.eval_each_epoch},
-          {"threads", cfg.threads},       {"shard", cfg.shard},     {"seed", cfg.seed}};
-}
 
 nlohmann::json ToJson(const TrainResult& r) {
   nlohmann::json tests = nlohmann::json::array();  // in Dataset::tests order

@@ -1,6 +1,6 @@
 // Keeps BLAS single-threaded so parallelism comes only from our own TBB shards (no oversubscription, and the
 // threads of one run never change which BLAS code path runs). Entry point: PinBlasToOneThread.
-// Tested by tests/train_trainer_test.cc (determinism across thread counts).
+// Tested by tests/util_blas_threads_test.cc (and through tests/train_trainer_test.cc: determinism across threads).
 #pragma once
 
 namespace flbench {
