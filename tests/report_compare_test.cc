@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "report/compare.h"
+#include "train/config.h"
 #include "util/error.h"
 #include "util/hash.h"
 
@@ -17,20 +18,20 @@ namespace {
 
 using nlohmann::json;
 
+// A complete train cell config (every field of the configuration table, train/config.h).
 json Config(const std::string& language, int width, int seed_index, const std::string& task = "membership") {
-  json data = {{"task", task}, {"negatives", "uniform"}, {"min_len", 2}, {"max_len", 20}};
-  return {{"language", language},
-          {"data", data},
-          {"model",
-           {{"activation", "tanh"},
-            {"width", width},
-            {"optimizer", "adam"},
-            {"lr", 0.01},
-            {"init", "uniform"},
-            {"batch", 32},
-            {"epochs", 10},
-            {"seed", 1000 + seed_index}}},
-          {"seed_index", seed_index}};
+  DataConfig d;
+  d.task = task;
+  d.min_len = 2;
+  d.max_len = 20;
+  TrainConfig t;
+  t.activation = "tanh";
+  t.width = width;
+  t.optimizer = "adam";
+  t.epochs = 10;
+  t.seed = 1000 + seed_index;
+  t.order_seed = 2000 + seed_index;
+  return {{"language", language}, {"data", DataJson(d)}, {"model", ModelJson(t)}, {"seed_index", seed_index}};
 }
 
 // A train record with one accuracy per test split ("test", then the length bins); −1 marks an empty split.

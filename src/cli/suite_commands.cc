@@ -152,7 +152,7 @@ void AddSuiteCommands(CLI::App& app) {
   compare->add_option("SUITE", a->suite, "suite name or path (or use --db)");
   compare->add_option("--db", a->db, "results database");
   compare->add_option("--report", a->report, "report path whose database to use (default: reports/SUITE.md)");
-  compare->add_option("--baseline", a->baseline, "baseline JSON (from `flbench baseline`)")->required();
+  compare->add_option("--baseline", a->baseline, "baseline JSON (from `flbench baseline`) or a report's JSON (reports/SUITE.json)")->required();
   compare->add_option("--tolerance", a->tolerance, "allowed drop in accuracy")->capture_default_str();
   compare->callback([a] {
     if (a->tolerance < 0) throw Error("--tolerance must be ≥ 0");
@@ -164,6 +164,7 @@ void AddSuiteCommands(CLI::App& app) {
     } catch (const nlohmann::json::parse_error& e) {
       throw Error(fmt::format("{}: not valid JSON: {}", a->baseline, e.what()));
     }
+    base = AsBaseline(base, a->baseline);  // a baseline, or a report's JSON (e.g. the committed reports/table1.json)
     std::string name;
     const auto records = RecordsFor(*a, &name);
     const Comparison cmp = Compare(base, records, a->tolerance);

@@ -34,6 +34,20 @@ std::map<std::string, Group> Groups(const std::vector<CellRecord>& records) {
   std::map<std::string, Group> groups;
   for (const auto& r : records) {
     if (r.kind != "train") continue;
+    // Records come from disk (a database or a report's JSON): check the shape before reading it.
+    const auto& c = r.config;
+    if (!c.is_object() || !c.contains("language") || !c["language"].is_string() || !c.contains("data") ||
+        !c.contains("model") || !r.result.is_object() || !r.result.contains("tests") || !r.result["tests"].is_array())
+      throw Error(fmt::format("cell {}: config or result lacks language, data, model or tests", r.key));
+    try {
+      DataFromJson(c["data"]);
+      ModelFromJson(c["model"]);
+    } catch (const Error& e) {
+      throw Error(fmt::format("cell {}: {} (made by another flbench version? rerun the suite)", r.key, e.what()));
+    }
+    for (const auto& t : r.result["tests"])
+      if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("acc") || !t["acc"].is_number())
+        throw Error(fmt::format("cell {}: malformed test entry {}", r.key, t.dump()));
     Group& g = groups[HashKey(WithoutSeed(r.config))];
     g.label = GroupLabel(r.config);
     ++g.seeds;
@@ -65,6 +79,33 @@ nlohmann::json MakeBaseline(const std::vector<CellRecord>& records, const std::s
     for (const auto& [split, accs] : g.by_split)
       groups.push_back({{"group", key}, {"label", g.label}, {"split", split}, {"mean", Mean(accs)}, {"seeds", g.seeds}});
   return {{"suite", suite_name}, {"metric", "mean final test accuracy over seeds"}, {"groups", groups}};
+}
+
+nlohmann::json AsBaseline(const nlohmann::json& j, const std::string& path) {
+  if (j.is_object() && j.contains("groups")) return j;
+  if (!j.is_object() || !j.contains("cells") || !j["cells"].is_array() || !j.contains("suite") || !j["suite"].is_string())
+    throw Error(fmt::format("{}: neither a baseline ('groups') nor a report's JSON ('suite' and 'cells')", path));
+  if (j.value("kind", "train") != "train")
+    throw Error(fmt::format("{}: a report of kind '{}': baselines compare train suites", path, j.value("kind", "")));
+  std::vector<CellRecord> records;
+  size_t index = 0;
+  for (const auto& c : j["cells"]) {
+    if (!c.is_object() || !c.contains("key") || !c["key"].is_string() || !c.contains("config") ||
+        !c["config"].is_object() || !c.contains("result") || !c["result"].is_object() ||
+        !c["result"].contains("tests") || !c["result"]["tests"].is_array())
+      throw Error(fmt::format("{}: cell {} lacks key, config or result.tests", path, index));
+    for (const auto& t : c["result"]["tests"])
+      if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("acc") || !t["acc"].is_number())
+        throw Error(fmt::format("{}: cell {} has a malformed test entry: {}", path, index, t.dump()));
+    CellRecord r;
+    r.key = c["key"];
+    r.config = c["config"];
+    r.result = c["result"];
+    r.kind = "train";
+    records.push_back(std::move(r));
+    ++index;
+  }
+  return MakeBaseline(records, j["suite"].get<std::string>());
 }
 
 Comparison Compare(const nlohmann::json& baseline, const std::vector<CellRecord>& records, double tolerance) {

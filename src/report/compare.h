@@ -29,6 +29,11 @@ struct Comparison {
   std::string Render() const;  // Markdown table of the non-ok rows and a summary line
 };
 
+// A baseline from what `--baseline FILE` holds: a baseline (returned as it is) or a report's JSON (reports/SUITE.json,
+// every cell's config and result: the committed reports are baselines too). Throws flbench::Error naming `path` for
+// anything else or for malformed cells.
+nlohmann::json AsBaseline(const nlohmann::json& j, const std::string& path);
+
 // Throws flbench::Error for a malformed baseline.
 Comparison Compare(const nlohmann::json& baseline, const std::vector<CellRecord>& records, double tolerance);
 

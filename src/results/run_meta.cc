@@ -4,10 +4,15 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <thread>
+
+#include "util/error.h"
 
 #ifndef FLBENCH_SOURCE_DIR
 #define FLBENCH_SOURCE_DIR "."
@@ -59,8 +64,21 @@ RunMeta RunMeta::FromStore(ResultStore& store) {
   m.commit = store.GetMeta("commit").value_or("unknown");
   m.date = store.GetMeta("date").value_or("unknown");
   m.machine = store.GetMeta("machine").value_or("unknown");
-  m.jobs = std::stoi(store.GetMeta("jobs").value_or("0"));
-  m.wall_seconds = std::stod(store.GetMeta("wall_seconds").value_or("0"));
+  // Stored text is untrusted: a number that does not parse whole (or is negative / not finite) is an error.
+  auto number = [&](const char* key) {
+    const std::string text = store.GetMeta(key).value_or("0");
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v < 0)
+      throw Error(fmt::format("{}: metadata '{}' is not a number ≥ 0: '{}'", store.path(), key, text));
+    return v;
+  };
+  const double jobs = number("jobs");
+  if (jobs != std::floor(jobs) || jobs > 1e6)
+    throw Error(fmt::format("{}: metadata 'jobs' is not a count: {}", store.path(), jobs));
+  m.jobs = static_cast<int>(jobs);
+  m.wall_seconds = number("wall_seconds");
   return m;
 }
 

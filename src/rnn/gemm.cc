@@ -3,6 +3,7 @@
 #include "rnn/gemm.h"
 
 #include <cmath>
+#include <cstdlib>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -30,7 +31,12 @@ template void GemmReference<double>(int, int, int, const double*, ptrdiff_t, con
 
 namespace {
 
-bool force_scalar = false;
+// FLBENCH_SCALAR_KERNELS=1 in the environment forces the scalar path (to check end to end that it gives the same
+// bits, and for CPUs where the vector path is suspected).
+bool force_scalar = [] {
+  const char* v = std::getenv("FLBENCH_SCALAR_KERNELS");
+  return v != nullptr && *v != '\0' && *v != '0';
+}();
 
 #if defined(__x86_64__)
 

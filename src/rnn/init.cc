@@ -27,18 +27,25 @@ const char* InitName(Init i) { return InitNames()[static_cast<int>(i)].c_str(); 
 namespace {
 
 // A uniformly random m×m orthogonal matrix: Gram–Schmidt (run twice per column, "twice is enough") on a
-// Gaussian matrix. Plain loops rather than LAPACK's QR so the result does not depend on the LAPACK build.
+// Gaussian matrix. Plain loops, every sum in index order, rather than LAPACK's QR or BLAS dot/norm, so the result
+// does not depend on the LAPACK or BLAS build (or the BLAS kernel the CPU selects).
 arma::mat RandomOrthogonal(int m, Rng& rng) {
   arma::mat Q(m, m);  // m×m
   for (double& v : Q) v = rng.Normal();
   for (int j = 0; j < m; ++j) {
+    double* qj = Q.colptr(j);
     for (int pass = 0; pass < 2; ++pass) {
       for (int k = 0; k < j; ++k) {
-        const double dot = arma::dot(Q.col(k), Q.col(j));
-        Q.col(j) -= dot * Q.col(k);
+        const double* qk = Q.colptr(k);
+        double dot = 0;
+        for (int i = 0; i < m; ++i) dot += qk[i] * qj[i];
+        for (int i = 0; i < m; ++i) qj[i] -= dot * qk[i];
       }
     }
-    Q.col(j) /= arma::norm(Q.col(j));
+    double norm = 0;
+    for (int i = 0; i < m; ++i) norm += qj[i] * qj[i];
+    norm = std::sqrt(norm);
+    for (int i = 0; i < m; ++i) qj[i] /= norm;
   }
   return Q;
 }
