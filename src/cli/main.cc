@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   flbench::AddTrainCommand(app);
   CheckCompareInputs(app);
   flbench::AddSlurmCommand(app);
+  flbench::AddModelCommands(app);
   try {
     if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
       std::string names;

@@ -35,6 +35,7 @@ std::string Percent(double acc) { return acc < 0 ? "-" : fmt::format("{:.2f}%", 
 // Where the training data comes from: a language (built here) or a dataset directory (--data).
 struct TrainSource {
   std::string data_dir;  // --data DIR; empty = build from LANG and the dataset options
+  std::string save;      // --save PATH: write the trained model (model_commands.cc)
 };
 
 void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, bool quiet) {
@@ -42,11 +43,13 @@ void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, boo
   ValidateTrainConfig(cfg);  // before the (possibly slow) dataset build
   std::vector<std::string> notes;
   Dataset data;
+  std::shared_ptr<const Language> lang;  // none with --data
   if (!src.data_dir.empty()) {
     data = ReadDatasetDir(src.data_dir);
   } else {
     if (a.lang.empty()) throw Error("train: give a language (LANG) or a dataset directory (--data DIR)");
-    data = BuildDataset(*LoadLanguage(a.lang), ToSpec(a), &notes);
+    lang = LoadLanguage(a.lang);
+    data = BuildDataset(*lang, ToSpec(a), &notes);
   }
   for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
 
@@ -64,6 +67,10 @@ void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, boo
     line += fmt::format(": train {}", Percent(r.train_acc));
     for (size_t i = 0; i < r.test_acc.size(); ++i) line += fmt::format("  {} {}", r.test_names[i], Percent(r.test_acc[i]));
     std::fprintf(stderr, "%s  (%.2f s)\n", line.c_str(), r.seconds);
+  }
+  if (!src.save.empty()) {
+    SaveTrainedModel(src.save, cfg, data, lang.get(), r.theta);
+    if (!quiet) std::fprintf(stderr, "model saved to %s\n", src.save.c_str());
   }
   nlohmann::json dataset = DatasetJson(data, a);
   if (!src.data_dir.empty()) {
@@ -102,6 +109,7 @@ void AddTrainCommand(CLI::App& app) {
     }
   }
   cmd->add_flag("--quiet", *quiet, "no progress lines on stderr");
+  cmd->add_option("--save", src->save, "write the trained model to this .safetensors file (see README \"Models\")");
   cmd->callback([da, src, given, quiet] {
     DataConfig none;
     TrainConfig cfg;
