@@ -13,6 +13,10 @@
 #include "lang/dataset_builder.h"
 #include "lang/dataset_io.h"
 #include "lang/spec.h"
+#include "model/model.h"
+#include "model/safetensors.h"
+#include "rnn/activation.h"
+#include "rnn/elman.h"
 #include "train/config.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -36,6 +40,7 @@ std::string Percent(double acc) { return acc < 0 ? "-" : fmt::format("{:.2f}%", 
 struct TrainSource {
   std::string data_dir;  // --data DIR; empty = build from LANG and the dataset options
   std::string save;      // --save PATH: write the trained model (model_commands.cc)
+  std::string init_from;  // --init-from PATH: initial weights from a model file (PyTorch names)
 };
 
 void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, bool quiet) {
@@ -61,7 +66,24 @@ void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, boo
     for (size_t i = 0; i < e.test_acc.size(); ++i) line += "  " + data.tests[i].name + " " + Percent(e.test_acc[i]);
     std::fprintf(stderr, "%s\n", line.c_str());
   };
-  const TrainResult r = Train(data, cfg, progress);
+  std::vector<float> init;
+  if (!src.init_from.empty()) {
+    // The file's tensors must fit this data and configuration (width, alphabet, task, activation, two biases).
+    RnnModel model = LoadSafetensors(src.init_from, /*weights_only=*/true);
+    const ElmanShape shape{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task,
+                           cfg.bias == "two"};
+    if (!model.flbench_version.size() && model.config_json.empty()) {
+      model.act = shape.act;  // a plain state dict says nothing of these: --act and the data decide
+      if (model.d == data.symbols()) model.alphabet = data.alphabet;
+    }
+    init.resize(shape.size());
+    try {
+      ThetaFromModel(model, shape, init.data());
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}: {}", src.init_from, e.what()));
+    }
+  }
+  const TrainResult r = Train(data, cfg, progress, init.empty() ? nullptr : &init);
   if (!quiet) {
     std::string line = r.diverged ? "diverged (NaN/Inf loss)" : fmt::format("done after {} epochs", r.epochs_run);
     line += fmt::format(": train {}", Percent(r.train_acc));
@@ -109,6 +131,9 @@ void AddTrainCommand(CLI::App& app) {
     }
   }
   cmd->add_flag("--quiet", *quiet, "no progress lines on stderr");
+  cmd->add_option("--init-from", src->init_from,
+                  "start from the weights of this .safetensors model file (PyTorch's nn.RNN + nn.Linear names, see "
+                  "README \"Models\") instead of the configured initialisation; its shapes must match");
   cmd->add_option("--save", src->save, "write the trained model to this .safetensors file (see README \"Models\")");
   cmd->callback([da, src, given, quiet] {
     DataConfig none;

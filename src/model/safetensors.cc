@@ -124,7 +124,7 @@ uint64_t NonNegativeInt(const nlohmann::json& v, const std::string& what, const 
 
 }  // namespace
 
-RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context) {
+RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context, bool weights_only) {
   const std::string ctx = context + ": ";
   if (bytes.size() < 8)
     throw Error(ctx + fmt::format("truncated: {} bytes, shorter than the 8-byte header length", bytes.size()));
@@ -163,14 +163,17 @@ RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context) {
   };
 
   RnnModel M;
-  M.language = required("language");
-  M.alphabet = required("alphabet");
-  const std::string task = required("task");
+  // Weights only (--init-from a PyTorch state dict): the metadata may be absent; the alphabet's size and the task
+  // then come from the shapes, and the caller supplies the activation.
+  const bool free_meta = weights_only && !meta.count("alphabet");
+  M.language = free_meta ? optional("language") : required("language");
+  M.alphabet = free_meta ? std::string() : required("alphabet");
+  const std::string task = free_meta && !meta.count("task") ? std::string() : required("task");
   if (task == "membership") M.task = Task::kMembership;
   else if (task == "next-symbol") M.task = Task::kNextSymbol;
-  else throw Error(ctx + "__metadata__ task \"" + task + "\" is neither membership nor next-symbol");
+  else if (!task.empty()) throw Error(ctx + "__metadata__ task \"" + task + "\" is neither membership nor next-symbol");
   try {
-    M.act = ParseActivation(required("activation"));
+    if (!free_meta || meta.count("activation")) M.act = ParseActivation(required("activation"));
   } catch (const Error& e) {
     throw Error(ctx + "__metadata__ activation: " + e.what());
   }
@@ -178,7 +181,7 @@ RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context) {
     throw Error(ctx + "__metadata__ h0 \"" + h0 + "\": flbench models start from h_0 = zeros");
   if (const std::string th = optional("threshold"); !th.empty() && th != "logit > 0")
     throw Error(ctx + "__metadata__ threshold \"" + th + "\": flbench models decide by logit > 0");
-  if (M.alphabet.empty() || M.alphabet.size() > 31)
+  if (!free_meta && (M.alphabet.empty() || M.alphabet.size() > 31))
     throw Error(ctx + fmt::format("alphabet must have 1–31 symbols, has {}", M.alphabet.size()));
   for (size_t i = 0; i < M.alphabet.size(); ++i) {
     const unsigned char c = M.alphabet[i];
@@ -265,6 +268,17 @@ RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context) {
   const auto& ro = shapes["readout.bias"];
   if (ro.size() != 1) throw Error(ctx + "readout.bias must be [outputs]");
   M.k = static_cast<int>(ro[0]);
+  if (free_meta) {
+    M.d = static_cast<int>(ih[1]);
+    if (M.d < 1 || M.d > 31) throw Error(ctx + fmt::format("rnn.weight_ih_l0 has {} columns: 1–31 symbols", M.d));
+    // A placeholder alphabet of the right size (symbol i = the i-th of 0-9a-u); the caller knows the real one.
+    M.alphabet = std::string("0123456789abcdefghijklmnopqrstu").substr(0, size_t(M.d));
+    if (task.empty()) {
+      if (M.k == 1) M.task = Task::kMembership;
+      else if (M.k == M.d + 1) M.task = Task::kNextSymbol;
+      else throw Error(ctx + fmt::format("readout has {} outputs: 1 (membership) or {} (next-symbol)", M.k, M.d + 1));
+    }
+  }
   if (M.m < 1) throw Error(ctx + "width (rows of rnn.weight_ih_l0) must be ≥ 1");
   if (static_cast<int>(ih[1]) != M.d)
     throw Error(ctx + fmt::format("rnn.weight_ih_l0 has {} columns but the alphabet '{}' has {} symbols", ih[1],
@@ -305,7 +319,7 @@ void SaveSafetensors(const std::string& path, const RnnModel& model) {
   }
 }
 
-RnnModel LoadSafetensors(const std::string& path) {
+RnnModel LoadSafetensors(const std::string& path, bool weights_only) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
     throw Error(path + ": not a regular file (a model file is expected)");
@@ -320,7 +334,7 @@ RnnModel LoadSafetensors(const std::string& path) {
   std::string bytes(static_cast<size_t>(size), '\0');
   f.read(bytes.data(), size);
   if (!f) throw Error(path + ": cannot read the model file");
-  return DecodeSafetensors(bytes, path);
+  return DecodeSafetensors(bytes, path, weights_only);
 }
 
 }  // namespace flbench

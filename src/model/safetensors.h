@@ -19,10 +19,12 @@ std::string EncodeSafetensors(const RnnModel& model);
 // JSON syntax, duplicate keys, the six tensors and nothing else, dtype F32, shapes consistent with each other and the
 // metadata, offsets inside the buffer and covering it exactly, required metadata — and every failure throws
 // flbench::Error starting with `context` (the file name) and saying what is wrong.
-RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context);
+// weights_only: the __metadata__ of a plain PyTorch state dict may be missing (no alphabet, task, activation): the
+// symbols and task then follow from the shapes and `act` is left for the caller to set.
+RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context, bool weights_only = false);
 
 // Writes atomically (a temporary beside PATH, then rename). Throws flbench::Error if it cannot.
 void SaveSafetensors(const std::string& path, const RnnModel& model);
-RnnModel LoadSafetensors(const std::string& path);
+RnnModel LoadSafetensors(const std::string& path, bool weights_only = false);
 
 }  // namespace flbench

@@ -86,6 +86,14 @@ class Trainer {
     for (auto& g : shard_grads_) g.set_size(shape_.size());
   }
 
+  // Replaces the initial parameters (after the configured init drew its numbers, so the RNG streams are unchanged).
+  void SetTheta(const std::vector<float>& theta) {
+    if (theta.size() != theta_.n_elem)
+      throw Error("initial parameters: " + std::to_string(theta.size()) + " values for a model of " +
+                  std::to_string(theta_.n_elem));
+    std::copy(theta.begin(), theta.end(), theta_.begin());
+  }
+
   TrainResult Run(const std::function<void(const EpochStats&)>& on_epoch) {
     const Clock::time_point start = Clock::now();
     TrainResult result;
@@ -240,7 +248,8 @@ class Trainer {
 
 }  // namespace
 
-TrainResult Train(const Dataset& data, const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch) {
+TrainResult Train(const Dataset& data, const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch,
+                  const std::vector<float>* init_theta) {
   ValidateTrainConfig(cfg);
   if (data.symbols() < 1) throw Error("dataset has an empty alphabet");
   if (data.task == Task::kNextSymbol && data.symbols() + 1 > 32)
@@ -251,6 +260,7 @@ TrainResult Train(const Dataset& data, const TrainConfig& cfg, const std::functi
   for (const Split& s : data.tests) CheckSplit(s, data);
   PinBlasToOneThread();
   Trainer trainer(data, cfg);
+  if (init_theta != nullptr) trainer.SetTheta(*init_theta);
   return trainer.Run(on_epoch);
 }
 

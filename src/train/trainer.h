@@ -37,8 +37,11 @@ struct TrainResult {
 
 // Throws flbench::Error when data or cfg cannot be trained on (empty training split, empty strings, bad options).
 // on_epoch, if given, is called after every epoch (from the calling thread).
+// init_theta, if given, replaces the configured initialisation: the initial θ in the layout of rnn/elman.h for this
+// data and cfg (ElmanShape::size() values; `flbench train --init-from` converts a model file to it).
 TrainResult Train(const Dataset& data, const TrainConfig& cfg,
-                  const std::function<void(const EpochStats&)>& on_epoch = {});
+                  const std::function<void(const EpochStats&)>& on_epoch = {},
+                  const std::vector<float>* init_theta = nullptr);
 
 nlohmann::json ToJson(const TrainResult& result);  // NaN losses become null
 
