@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "lang/sampler.h"
+#include "train/config.h"
 #include "util/error.h"
 
 namespace flbench {
@@ -127,19 +128,18 @@ std::vector<std::pair<int, int>> ParseBins(const std::string& text) {
 }
 
 DatasetSpec ToSpec(const DatasetArgs& a) {
-  DatasetSpec s;
-  s.task = a.task == "next-symbol" ? Task::kNextSymbol : Task::kMembership;
-  s.train = a.train;
-  s.validation = a.validation;
-  s.test = a.test;
-  s.min_len = a.min_len;
-  s.max_len = a.max_len;
-  if (s.max_len < s.min_len)
-    throw Error(fmt::format("--min-len {} is above --max-len {}", a.min_len, a.max_len));
-  s.test_bins = ParseBins(a.test_bins);
-  s.negatives = a.negatives == "perturb" ? Negatives::kPerturb : Negatives::kUniform;
-  s.seed = a.seed;
-  return s;
+  if (a.max_len < a.min_len) throw Error(fmt::format("--min-len {} is above --max-len {}", a.min_len, a.max_len));
+  DataConfig d;  // the one conversion to DatasetSpec is the configuration table's (train/config.h)
+  d.task = a.task;
+  d.negatives = a.negatives;
+  d.train = a.train;
+  d.validation = a.validation;
+  d.test = a.test;
+  d.min_len = a.min_len;
+  d.max_len = a.max_len;
+  d.test_bins = ParseBins(a.test_bins);
+  d.seed = a.seed;
+  return ToDatasetSpec(d);
 }
 
 }  // namespace flbench
