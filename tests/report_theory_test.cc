@@ -9,9 +9,12 @@
 
 #include "report/report.h"
 #include "results/store.h"
+#include "report/theory_format.h"
+#include "suite/kinds.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 #include "testutil/paths.h"
+#include "util/error.h"
 
 namespace flbench {
 namespace {
@@ -250,6 +253,36 @@ TEST(TheoryReportTest, EndToEndWritesEveryFile) {
     EXPECT_EQ(md.str().find("nan"), std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+// The renderer table (report.cc) and the kind registry (suite/kinds.cc) name the same kinds in the same order,
+// so a new kind cannot run without a report, nor a renderer outlive its kind.
+TEST(RendererTableTest, NamesTheSameKindsAsTheKindRegistry) {
+  EXPECT_EQ(RendererKinds(), KindNames());
+  for (const std::string& kind : KindNames()) EXPECT_NE(FindRenderer(kind), nullptr) << kind;
+  EXPECT_THROW(FindRenderer("no-such-kind"), Error);
+}
+
+TEST(TheoryFormatTest, NumbersAndCounts) {
+  EXPECT_EQ(Sig(0.0123456), "0.0123");
+  EXPECT_EQ(Sig(12345.0), "1.23e+04");
+  EXPECT_EQ(Sig(std::nan("")), "—");
+  Stats s;
+  s.mean = 0.1234;
+  EXPECT_EQ(SigMeanStd(s), "0.123");
+  s.std = 0.04567;
+  EXPECT_EQ(SigMeanStd(s), "0.123 ± 0.046");
+  s.mean = 1510.4;
+  s.std = 31.6;
+  EXPECT_EQ(IntMeanStd(s), "1510 ± 32");
+  EXPECT_EQ(IntMeanStd(Stats{}), "—");
+  EXPECT_TRUE(std::isnan(Num(nlohmann::json("3"))));
+  EXPECT_EQ(Num(nlohmann::json(3)), 3.0);
+  EXPECT_EQ(Text(nlohmann::json("sgd")), "sgd");
+  EXPECT_EQ(Text(nlohmann::json(0.5)), "0.5");
+  EXPECT_EQ(Csv(std::nan("")), "");
+  EXPECT_EQ(Slug("solver=sgd n=5"), "solver-sgd-n-5");
+  EXPECT_EQ(Count(2, 3), "2 of 3");
 }
 
 }  // namespace
