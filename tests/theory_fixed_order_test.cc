@@ -36,9 +36,9 @@ bool SameBits(const arma::Mat<T>& a, const arma::Mat<T>& b) {
 template <typename T>
 void CheckShapes() {
   arma::arma_rng::set_seed(7);
-  // Rows around the 8-row block, columns 1..9 around the 4-column block, depth around the 128-term pass.
+  // Rows around the 8-row block, columns around the 6-column block, depth around the 128-term pass.
   for (arma::uword m : {1u, 7u, 8u, 9u, 24u, 37u})
-    for (arma::uword n : {1u, 2u, 3u, 4u, 5u, 9u})
+    for (arma::uword n : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 13u})
       for (arma::uword k : {1u, 5u, 127u, 128u, 129u, 300u}) {
         const arma::Mat<T> A = arma::randn<arma::Mat<T>>(m, k), B = arma::randn<arma::Mat<T>>(k, n);
         const arma::Mat<T> C = Mul(A, B);

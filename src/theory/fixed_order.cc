@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "util/error.h"
 
@@ -14,18 +16,18 @@ namespace flbench::theory {
 namespace {
 
 constexpr size_t kRows = 8;  // rows of C per block: one AVX-512 or two AVX2 vectors of double
-constexpr size_t kCols = 4;  // columns of C per block
+constexpr size_t kCols = 6;  // columns of C per block (8 × 6: twelve AVX2 accumulators, six AVX-512)
 constexpr size_t kDepth = 128;  // terms per pass: the A panel (m × kDepth) stays in cache across column blocks
 
-// Terms p0 … p1−1 for a full kRows × kCols block of C (A and B point at term 0): the accumulators start from C
-// (from +0 when p0 = 0) and stay in registers over the pass.
+// `terms` terms of a pass for a full kRows × Cols block of C (A and B point at the pass's first term): the
+// accumulators start from +0 on the first pass and from C after it, and stay in registers over the pass.
 // Cols = 1 … kCols (fewer for the last column block, e.g. a matrix-vector product).
 template <typename T, size_t Cols>
-inline void Block(const T* A, size_t lda, const T* B, size_t ldb, T* C, size_t ldc, size_t p0, size_t p1) {
+inline void Block(const T* A, size_t lda, const T* B, size_t ldb, T* C, size_t ldc, size_t terms, bool first) {
   T acc[Cols][kRows];
   for (size_t q = 0; q < Cols; ++q)
-    for (size_t r = 0; r < kRows; ++r) acc[q][r] = p0 == 0 ? T(0) : C[r + q * ldc];
-  for (size_t p = p0; p < p1; ++p) {
+    for (size_t r = 0; r < kRows; ++r) acc[q][r] = first ? T(0) : C[r + q * ldc];
+  for (size_t p = 0; p < terms; ++p) {
     const T* a = A + p * lda;
     for (size_t q = 0; q < Cols; ++q) {
       const T b = B[p + q * ldb];
@@ -37,24 +39,26 @@ inline void Block(const T* A, size_t lda, const T* B, size_t ldb, T* C, size_t l
 }
 
 template <typename T>
-inline void FullRowBlock(const T* A, size_t lda, const T* B, size_t ldb, T* C, size_t ldc, size_t cols, size_t p0,
-                         size_t p1) {
+inline void FullRowBlock(const T* A, size_t lda, const T* B, size_t ldb, T* C, size_t ldc, size_t cols, size_t terms,
+                         bool first) {
   switch (cols) {
-    case 1: return Block<T, 1>(A, lda, B, ldb, C, ldc, p0, p1);
-    case 2: return Block<T, 2>(A, lda, B, ldb, C, ldc, p0, p1);
-    case 3: return Block<T, 3>(A, lda, B, ldb, C, ldc, p0, p1);
-    default: return Block<T, kCols>(A, lda, B, ldb, C, ldc, p0, p1);
+    case 1: return Block<T, 1>(A, lda, B, ldb, C, ldc, terms, first);
+    case 2: return Block<T, 2>(A, lda, B, ldb, C, ldc, terms, first);
+    case 3: return Block<T, 3>(A, lda, B, ldb, C, ldc, terms, first);
+    case 4: return Block<T, 4>(A, lda, B, ldb, C, ldc, terms, first);
+    case 5: return Block<T, 5>(A, lda, B, ldb, C, ldc, terms, first);
+    default: return Block<T, kCols>(A, lda, B, ldb, C, ldc, terms, first);
   }
 }
 
 // An edge block (fewer than kRows rows): the same order, element by element.
 template <typename T>
 inline void EdgeBlock(const T* A, size_t lda, const T* B, size_t ldb, T* C, size_t ldc, size_t rows, size_t cols,
-                      size_t p0, size_t p1) {
+                      size_t terms, bool first) {
   for (size_t q = 0; q < cols; ++q)
     for (size_t r = 0; r < rows; ++r) {
-      T c = p0 == 0 ? T(0) : C[r + q * ldc];
-      for (size_t p = p0; p < p1; ++p) c = std::fma(A[r + p * lda], B[p + q * ldb], c);
+      T c = first ? T(0) : C[r + q * ldc];
+      for (size_t p = 0; p < terms; ++p) c = std::fma(A[r + p * lda], B[p + q * ldb], c);
       C[r + q * ldc] = c;
     }
 }
@@ -63,19 +67,27 @@ inline void EdgeBlock(const T* A, size_t lda, const T* B, size_t ldb, T* C, size
 
 template <typename T>
 void MulInto(const T* A, size_t lda, const T* B, size_t ldb, T* C, size_t ldc, size_t m, size_t k, size_t n) {
-  // Passes over p in order (each element's sum continues where the last pass left it), then column blocks,
-  // then row blocks.
+  // Passes over p in order (each element's sum continues where the last pass left it); within a pass, row
+  // blocks, whose slice of A is first copied into a contiguous buffer (a leading dimension that is a power of
+  // two would otherwise map every term's cache line to the same L1 set), then column blocks. Copying changes
+  // no arithmetic.
+  std::vector<T> panel(kRows * kDepth);
   for (size_t p0 = 0; p0 < k; p0 += kDepth) {
     const size_t p1 = std::min(k, p0 + kDepth);
-    for (size_t j0 = 0; j0 < n; j0 += kCols) {
-      const size_t cols = std::min(kCols, n - j0);
-      for (size_t i0 = 0; i0 < m; i0 += kRows) {
-        const size_t rows = std::min(kRows, m - i0);
-        if (rows == kRows)
-          FullRowBlock(A + i0, lda, B + j0 * ldb, ldb, C + i0 + j0 * ldc, ldc, cols, p0, p1);
-        else
-          EdgeBlock(A + i0, lda, B + j0 * ldb, ldb, C + i0 + j0 * ldc, ldc, rows, cols, p0, p1);
+    for (size_t i0 = 0; i0 < m; i0 += kRows) {
+      const size_t rows = std::min(kRows, m - i0);
+      if (rows < kRows) {
+        for (size_t j0 = 0; j0 < n; j0 += kCols)
+          EdgeBlock(A + i0 + p0 * lda, lda, B + p0 + j0 * ldb, ldb, C + i0 + j0 * ldc, ldc, rows,
+                    std::min(kCols, n - j0), p1 - p0, p0 == 0);
+        continue;
       }
+      // panel[(p − p0)·kRows + r] = A(i0 + r, p): the block's slice of A as a kRows × (p1 − p0) matrix.
+      for (size_t p = p0; p < p1; ++p)
+        for (size_t r = 0; r < kRows; ++r) panel[(p - p0) * kRows + r] = A[i0 + r + p * lda];
+      for (size_t j0 = 0; j0 < n; j0 += kCols)
+        FullRowBlock(panel.data(), kRows, B + p0 + j0 * ldb, ldb, C + i0 + j0 * ldc, ldc, std::min(kCols, n - j0),
+                     p1 - p0, p0 == 0);
     }
   }
 }

@@ -5,9 +5,12 @@
 // The summation order, written down: C = A·B gives every element
 //     C(i,j) = fma(A(i,k−1), B(k−1,j), … fma(A(i,1), B(1,j), fma(A(i,0), B(0,j), +0)) …)
 // — the inner index p ascending from 0, one fused multiply-add (one rounding) per term, nothing else. Blocking
-// and vectorisation run across i and j only (independent elements), never across p, so the bits are the
-// same for any vector width, with or without -march=native or -ffp-contract (the fma is explicit). Sums of
-// squares run i ascending in double: s = fma(x_i, x_i, s).
+// (8 × 6 elements of C in registers, passes of 128 terms, A's slice copied to a contiguous panel) and
+// vectorisation run across i and j only (independent elements), never across p, so the bits are the same for
+// any vector width, with or without -march=native or -ffp-contract (the fma is explicit; without hardware FMA
+// it is libm's fma, slower but correctly rounded too). Sums of squares run i ascending in double:
+// s = fma(x_i, x_i, s). Speed (bench/theory_bench.cc BM_Product, per CPU second, AMD EPYC, m = 32 … 1024):
+// 12–19 GFLOP/s against 16–44 for OpenBLAS dgemm on the convergence core's shapes (about half its speed).
 #pragma once
 
 #include <armadillo>
