@@ -101,6 +101,30 @@ TEST(InversionReportTest, MissingCellsShowAsDashes) {
   EXPECT_EQ(r.markdown.find("nan"), std::string::npos);
 }
 
+TEST(InversionReportTest, ExponentIntervalsAgainstMinusOneHalf) {
+  const Suite s = ParseSuite("kind: inversion\ngrid:\n  m: [100, 400, 1600]\n  d: 2\n  lengths: [2, 4]\n", "t.yaml");
+  // L=2: 3·m^−1/2 with the middle width 5 % off (equally spaced in log m: the slope stays −1/2, the interval is
+  // finite); L=4: 3·m^−1 with the same wobble (far from −1/2).
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const double m = c.config["inversion"]["m"].get<int>();
+    const double wobble = m == 400 ? 1.05 : 1.0;
+    nlohmann::json pts = nlohmann::json::array();
+    for (int L : {2, 4}) {
+      const double e = 3 * std::pow(m, L == 2 ? -0.5 : -1.0) * wobble;
+      pts.push_back({{"length", L}, {"test_rel_l2", e}, {"test_linf", e}, {"train_rel_l2", e}, {"train_linf", e},
+                     {"mean_h_norm", 1.0}, {"form", "primal"}});
+    }
+    recs.push_back(Record(c, {{"points", pts}}));
+  }
+  const RenderedReport r = RenderInversionReport(s, recs, kPaths);
+  EXPECT_NE(r.markdown.find("Lemma 4.4's rate 1/√m (s = −1/2) lies inside the 95 % interval of 1 of 2 fits (outside: "
+                            "d=2 L=4: -1 ["),
+            std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find(" -0.5 ["), std::string::npos) << r.markdown;
+}
+
 TEST(ConvergenceReportTest, ExponentAndHiddenNormFits) {
   const Suite s = ParseSuite("kind: convergence\ngrid:\n  m: [64, 256, 1024]\n  n: 4\n  L: 5\n", "t.yaml");
   std::vector<std::optional<CellRecord>> recs;
@@ -253,6 +277,56 @@ TEST(TheoryReportTest, EndToEndWritesEveryFile) {
     EXPECT_EQ(md.str().find("nan"), std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+nlohmann::json CayciResult(bool reached, int iters, double min_rel, double alpha_m) {
+  return {{"iterations", iters}, {"iters_to_epsilon", reached ? iters : -1}, {"diverged", false},
+          {"min_rel_loss", min_rel}, {"final_rel_loss", min_rel}, {"alpha_m", alpha_m}, {"w_move", 0.1},
+          {"u_move", 0.2}, {"y_rms", 0.5}, {"step", 0.01}};
+}
+
+TEST(CayciReportTest, MStarPerNAndItsFits) {
+  const Suite s = ParseSuite("kind: cayci-eryilmaz\ngrid:\n  m: [8, 16, 32]\n  n: [4, 16, 64]\n  seeds: 3\n", "t.yaml");
+  // Seeds reaching ε: n=4 from m=8, n=16 from m=16 (two of three at m=8: still a majority → m*=8? no: one of
+  // three), n=64 from m=32.
+  const std::map<int, int> first{{4, 8}, {16, 16}, {64, 32}};
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const int m = c.config["cayci"]["m"], n = c.config["cayci"]["n"], seed = c.config["seed_index"];
+    const bool reached = m >= first.at(n) || (n == 16 && m == 8 && seed == 1);
+    recs.push_back(Record(c, CayciResult(reached, 100, reached ? 0.04 : 0.2, 0.5)));
+  }
+  const RenderedReport r = RenderCayciReport(s, recs, kPaths);
+  EXPECT_TRUE(HasLine(r.markdown, Squeeze("| α=0.5 projected | 8 | 8 | 16 | 32 | 2.33 + 3.61·ln n (25) | "
+                                          "4·n^0.5 (0) |")))
+      << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|α=0.5projected|16|8|1/3:0.15±0.092|3/3:0.04±0|3/3:0.04±0|")) << r.markdown;
+  EXPECT_NE(r.markdown.find("from n = 4 to n = 64 (×16), m* went from 8 to 32 (×4). The power law m* ∝ n^0.5 has "
+                            "the smaller residuals"),
+            std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("Only 3 values of n have an m*"), std::string::npos);
+  EXPECT_NE(r.markdown.find("What this experiment cannot show"), std::string::npos);
+  EXPECT_EQ(r.csv.size(), 1 + s.cells.size());
+}
+
+TEST(CayciReportTest, MemoryCutoffPolynomialBelowExponentialAbove) {
+  const Suite s = ParseSuite("kind: cayci-eryilmaz\ngrid:\n  m: 64\n  T: [2, 4, 8, 16]\n  alpha: [0.5, 1.5]\n",
+                             "t.yaml");
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const double alpha = c.config["cayci"]["alpha"];
+    const int T = c.config["cayci"]["T"];
+    const int iters = alpha < 1 ? 10 * T * T : static_cast<int>(10 * std::pow(1.5, T));
+    recs.push_back(Record(c, CayciResult(true, iters, 0.01, alpha + 0.125)));
+  }
+  const RenderedReport r = RenderCayciReport(s, recs, kPaths);
+  EXPECT_NE(r.markdown.find("of the series with α_m < 1, 1 of 1 grow polynomially in T"), std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("of those with α_m ≥ 1, 1 of 1 grow exponentially"), std::string::npos);
+  EXPECT_NE(r.markdown.find("This is the paper's Remark 1 pattern"), std::string::npos);
+  EXPECT_NE(r.markdown.find("polynomial, T^2"), std::string::npos);
+  EXPECT_NE(r.markdown.find("exponential, ×1.5 per step"), std::string::npos);
 }
 
 // The renderer table (report.cc) and the kind registry (suite/kinds.cc) name the same kinds in the same order,

@@ -58,6 +58,7 @@ const RendererEntry kRenderers[] = {
     {"inversion", RenderInversionReport},
     {"convergence", RenderConvergenceReport},
     {"width-vs-samples", RenderWidthReport},
+    {"cayci-eryilmaz", RenderCayciReport},
 };
 }  // namespace
 

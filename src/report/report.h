@@ -51,6 +51,9 @@ RenderedReport RenderConvergenceReport(const Suite& suite, const std::vector<std
                                        const ReportPaths& paths);
 RenderedReport RenderWidthReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
                                  const ReportPaths& paths);
+// cayci_report.cc ("cayci-eryilmaz").
+RenderedReport RenderCayciReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
+                                 const ReportPaths& paths);
 
 // The renderer table (report.cc), beside the kind registry (suite/kinds.cc): one renderer per experiment kind.
 using Renderer = RenderedReport (*)(const Suite&, const std::vector<std::optional<CellRecord>>&, const ReportPaths&);
