@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# CTest "theory_coretypes": runs small convergence and width-vs-samples suites (tests/data/theory-coretype-*.yaml)
-# in child processes under OPENBLAS_CORETYPE = Haswell, SkylakeX, Zen and unset, and requires every cell's
-# result JSON to be identical bit for bit (the per-cell "seconds" lines, wall-clock times, are dropped). The
-# theory cores use theory/fixed_order.h, not BLAS, so the OpenBLAS kernel must not matter. (The inversion
-# kind still uses BLAS at m up to 10 000; what varies there is measured in reports/inversion.md.)
+# CTest "theory_coretypes": runs small convergence, width-vs-samples and cayci-eryilmaz suites
+# (tests/data/theory-coretype-*.yaml) in child processes under OPENBLAS_CORETYPE = Haswell, SkylakeX, Zen and
+# unset, and requires every cell's result JSON to be identical bit for bit (the per-cell "seconds" lines,
+# wall-clock times, are dropped). These cores use theory/fixed_order.h, not BLAS, so the OpenBLAS kernel must not
+# matter. (The inversion kind still uses BLAS at m up to 10 000; README "Theory experiments" says what varies.)
 set -euo pipefail
 flbench=$1
 src=$2
 out=$3
 rm -rf "$out"
 mkdir -p "$out"
-for suite in convergence width; do
+for suite in convergence width cayci; do
   for core in Haswell SkylakeX Zen unset; do
     dir="$out/$core"
     mkdir -p "$dir"
