@@ -1,7 +1,8 @@
 // Benchmarks of the theory cores: one inversion cell (d = 8, L ∈ {2, 4, 6} from one recurrence, default
 // n_train) at m = 1000, 5000, 10000, and one GD iteration (loss + BPTT gradient) of the convergence core.
 // Counters: peak_rss_MB = the process's peak resident set so far (getrusage; benchmarks run in the order
-// listed, so each row includes every earlier one), est_MB = the cell's own largest arrays.
+// listed, so each row includes every earlier one), est_MB = the cell's own largest arrays. BM_Product: the
+// fixed-order products against BLAS (GFLOP/s).
 // Run: build-theory/theory_bench --benchmark_filter=Inversion (BLAS threads: OPENBLAS_NUM_THREADS).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "theory/convergence.h"
+#include "theory/fixed_order.h"
 #include "theory/inversion.h"
 
 namespace {
@@ -65,6 +67,24 @@ void BM_GdIteration(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(BM_GdIteration, double)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_GdIteration, float)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond);
+
+// Fixed-order products (theory/fixed_order.h) against Armadillo's BLAS on the convergence core's two shapes:
+// W·H (m×m times m×16) and dG·Hᵀ (m×64 times 64×m). Arg 1: 0 = fixed order, 1 = BLAS.
+void BM_Product(benchmark::State& state) {
+  const arma::uword m = state.range(0);
+  const bool blas = state.range(1) == 1, outer = state.range(2) == 1;
+  arma::arma_rng::set_seed(1);
+  const arma::mat A = outer ? arma::randn(m, 64) : arma::randn(m, m);
+  const arma::mat B = outer ? arma::randn(64, m) : arma::randn(m, 16);
+  for (auto _ : state) {
+    arma::mat C = blas ? arma::mat(A * B) : flbench::theory::Mul(A, B);
+    benchmark::DoNotOptimize(C.memptr());
+  }
+  state.counters["GFLOP/s"] =  // per second of process CPU time (the machine is shared)
+      benchmark::Counter(2e-9 * A.n_rows * A.n_cols * B.n_cols, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(std::string(outer ? "dG*Ht" : "W*H") + (blas ? " blas" : " fixed-order"));
+}
+BENCHMARK(BM_Product)->ArgsProduct({{32, 128, 512, 1024}, {0, 1}, {0, 1}})->MeasureProcessCPUTime();
 
 }  // namespace
 

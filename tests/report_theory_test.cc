@@ -9,9 +9,12 @@
 
 #include "report/report.h"
 #include "results/store.h"
+#include "report/theory_format.h"
+#include "suite/kinds.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 #include "testutil/paths.h"
+#include "util/error.h"
 
 namespace flbench {
 namespace {
@@ -96,6 +99,30 @@ TEST(InversionReportTest, MissingCellsShowAsDashes) {
   const RenderedReport r = RenderInversionReport(s, recs, kPaths);
   EXPECT_TRUE(HasLine(r.markdown, "|100|—|—|")) << r.markdown;
   EXPECT_EQ(r.markdown.find("nan"), std::string::npos);
+}
+
+TEST(InversionReportTest, ExponentIntervalsAgainstMinusOneHalf) {
+  const Suite s = ParseSuite("kind: inversion\ngrid:\n  m: [100, 400, 1600]\n  d: 2\n  lengths: [2, 4]\n", "t.yaml");
+  // L=2: 3·m^−1/2 with the middle width 5 % off (equally spaced in log m: the slope stays −1/2, the interval is
+  // finite); L=4: 3·m^−1 with the same wobble (far from −1/2).
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const double m = c.config["inversion"]["m"].get<int>();
+    const double wobble = m == 400 ? 1.05 : 1.0;
+    nlohmann::json pts = nlohmann::json::array();
+    for (int L : {2, 4}) {
+      const double e = 3 * std::pow(m, L == 2 ? -0.5 : -1.0) * wobble;
+      pts.push_back({{"length", L}, {"test_rel_l2", e}, {"test_linf", e}, {"train_rel_l2", e}, {"train_linf", e},
+                     {"mean_h_norm", 1.0}, {"form", "primal"}});
+    }
+    recs.push_back(Record(c, {{"points", pts}}));
+  }
+  const RenderedReport r = RenderInversionReport(s, recs, kPaths);
+  EXPECT_NE(r.markdown.find("Lemma 4.4's rate 1/√m (s = −1/2) lies inside the 95 % interval of 1 of 2 fits (outside: "
+                            "d=2 L=4: -1 ["),
+            std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find(" -0.5 ["), std::string::npos) << r.markdown;
 }
 
 TEST(ConvergenceReportTest, ExponentAndHiddenNormFits) {
@@ -184,9 +211,9 @@ RenderedReport WidthReportOn(const std::string& widths) {
 TEST(WidthReportTest, MajorityOfSeedsAndTheBetterFit) {
   // A fine grid: m* is pinned to within 1, so the exact logarithmic law wins clearly.
   const RenderedReport r = WidthReportOn("[15, 16, 31, 32, 47, 48, 64]");
-  EXPECT_TRUE(HasLine(r.markdown, "|n|seeds|per-seedm*|m*(n)|iterationstoεatm*|iterationstoεatm=64|runs|")) << r.markdown;
-  EXPECT_TRUE(HasLine(r.markdown, "|100|3|—,48,48|48|100±0|50±0(2/3)|5|")) << r.markdown;
-  EXPECT_TRUE(HasLine(r.markdown, "|1000|3|—,—,64|notreached|50|50(1/3)|3|")) << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|n|seeds|per-seedm*|m*(n)|m*(n)/√n|iterationstoεatm*|iterationstoεatm=64|runs|")) << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|100|3|—,48,48|48|4.8|100±0|50±0(2/3)|5|")) << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|1000|3|—,—,64|notreached|—|50|50(1/3)|3|")) << r.markdown;
   EXPECT_NE(r.markdown.find("**logarithmic** m* = 16 + 6.95·ln n (RSS "), std::string::npos) << r.markdown;
   EXPECT_NE(r.markdown.find("At n = 1000 the largest width 64 did not reach ε under the rule"), std::string::npos);
   EXPECT_NE(r.markdown.find("From n = 1 to n = 100 (×100), m* went from 16 to 48 (×3)."), std::string::npos)
@@ -197,6 +224,9 @@ TEST(WidthReportTest, MajorityOfSeedsAndTheBetterFit) {
                             "ε; ∝ n^0)"),
             std::string::npos)
       << r.markdown;
+  EXPECT_NE(r.markdown.find("m*(n)/√n stays between 4.8 and 16: what parameter counting predicts"), std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("**Verdict for the paper's setting: inconclusive.**"), std::string::npos);
   EXPECT_EQ(r.files.count("/tmp/unused/r-mstar.svg"), 1u);
   EXPECT_EQ(r.files.count("/tmp/unused/r-final-loss.svg"), 1u);
   EXPECT_EQ(r.csv.size(), 13u);
@@ -250,6 +280,101 @@ TEST(TheoryReportTest, EndToEndWritesEveryFile) {
     EXPECT_EQ(md.str().find("nan"), std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+nlohmann::json CayciResult(bool reached, int iters, double min_rel, double alpha_m) {
+  return {{"iterations", iters}, {"iters_to_epsilon", reached ? iters : -1}, {"diverged", false},
+          {"min_rel_loss", min_rel}, {"final_rel_loss", min_rel}, {"alpha_m", alpha_m}, {"w_move", 0.1},
+          {"u_move", 0.2}, {"y_rms", 0.5}, {"step", 0.01}};
+}
+
+TEST(CayciReportTest, MStarPerNAndItsFits) {
+  const Suite s = ParseSuite("kind: cayci-eryilmaz\ngrid:\n  m: [8, 16, 32]\n  n: [4, 16, 64]\n  seeds: 3\n", "t.yaml");
+  // Seeds reaching ε: n=4 from m=8, n=16 from m=16 (two of three at m=8: still a majority → m*=8? no: one of
+  // three), n=64 from m=32.
+  const std::map<int, int> first{{4, 8}, {16, 16}, {64, 32}};
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const int m = c.config["cayci"]["m"], n = c.config["cayci"]["n"], seed = c.config["seed_index"];
+    const bool reached = m >= first.at(n) || (n == 16 && m == 8 && seed == 1);
+    recs.push_back(Record(c, CayciResult(reached, 100, reached ? 0.04 : 0.2, 0.5)));
+  }
+  const RenderedReport r = RenderCayciReport(s, recs, kPaths);
+  // m* = 8, 16, 32 at n = 4, 16, 64 is exactly 4·n^½; by hand the log fit is −5.33 + 8.66·ln n, RSS 10.7.
+  EXPECT_NE(LineStarting(r.markdown, Squeeze("| α=0.5 projected | 8 | 8 | 16 | 32 | -5.33 + 8.66·ln n (11) | 4·n^0.5 (")),
+            "")
+      << r.markdown;
+  EXPECT_TRUE(HasLine(r.markdown, "|α=0.5projected|16|8|1/3:0.15±0.092|3/3:0.04±0|3/3:0.04±0|")) << r.markdown;
+  EXPECT_NE(r.markdown.find("from n = 4 to n = 64 (×16), m* went from 8 to 32 (×4). The power law m* ∝ n^0.5 has "
+                            "the smaller residuals"),
+            std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("Only 3 values of n have an m*"), std::string::npos);
+  EXPECT_NE(r.markdown.find("m* moves in 2 step(s) of the width grid over the 3 values of n"), std::string::npos);
+  EXPECT_NE(r.markdown.find("What this experiment cannot show"), std::string::npos);
+  EXPECT_EQ(r.csv.size(), 1 + s.cells.size());
+}
+
+TEST(CayciReportTest, MemoryCutoffBelowAndAbove) {
+  const Suite s = ParseSuite(
+      "kind: cayci-eryilmaz\ngrid:\n  m: 64\n  T: [2, 4, 8, 16]\n  alpha: [0.5, 1.5]\n  method: [projected, plain]\n",
+      "t.yaml");
+  // Below (α = 0.5): every T reaches ε, iterations 10·T². Above (α = 1.5): ε missed from T = 8 on, best error
+  // 0.001·1.5^T; plain GD's error is half the projected one's.
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const double alpha = c.config["cayci"]["alpha"];
+    const int T = c.config["cayci"]["T"];
+    const double plain = c.config["cayci"]["method"] == "plain" ? 0.5 : 1.0;
+    if (alpha < 1) recs.push_back(Record(c, CayciResult(true, 10 * T * T, 0.001, alpha + 0.125)));
+    else recs.push_back(Record(c, CayciResult(T < 8, T < 8 ? 100 : 2000, plain * 0.001 * std::pow(1.5, T), alpha + 0.125)));
+  }
+  const RenderedReport r = RenderCayciReport(s, recs, kPaths);
+  EXPECT_NE(r.markdown.find("Below the cutoff (α_m < 1) (2 series): every T up to 16 reached ε in 2 of 2; over the T "
+                            "that reached it, the iterations to ε go like T^p with p from 2 to 2;"),
+            std::string::npos)
+      << r.markdown;
+  EXPECT_NE(r.markdown.find("Above it (α_m ≥ 1) (2 series): every T up to 16 reached ε in 0 of 2, and ε was missed "
+                            "from T = 8 on in the other 2;"),
+            std::string::npos);
+  EXPECT_NE(r.markdown.find("changes ×1.5 to ×1.5 per step of T (exponential fit), and an exponential fits it better "
+                            "than a power of T in 2 of 2"),
+            std::string::npos);
+  EXPECT_NE(r.markdown.find("The direction matches Remark 1"), std::string::npos);
+  EXPECT_NE(r.markdown.find("Projected vs plain GD, best error at T = 16: α=0.5: projected 0.001, plain 0.001; α=1.5: "
+                            "projected 0.66, plain 0.33."),
+            std::string::npos);
+  EXPECT_NE(r.markdown.find("polynomial, T^2"), std::string::npos);
+}
+
+// The renderer table (report.cc) and the kind registry (suite/kinds.cc) name the same kinds in the same order,
+// so a new kind cannot run without a report, nor a renderer outlive its kind.
+TEST(RendererTableTest, NamesTheSameKindsAsTheKindRegistry) {
+  EXPECT_EQ(RendererKinds(), KindNames());
+  for (const std::string& kind : KindNames()) EXPECT_NE(FindRenderer(kind), nullptr) << kind;
+  EXPECT_THROW(FindRenderer("no-such-kind"), Error);
+}
+
+TEST(TheoryFormatTest, NumbersAndCounts) {
+  EXPECT_EQ(Sig(0.0123456), "0.0123");
+  EXPECT_EQ(Sig(12345.0), "1.23e+04");
+  EXPECT_EQ(Sig(std::nan("")), "—");
+  Stats s;
+  s.mean = 0.1234;
+  EXPECT_EQ(SigMeanStd(s), "0.123");
+  s.std = 0.04567;
+  EXPECT_EQ(SigMeanStd(s), "0.123 ± 0.046");
+  s.mean = 1510.4;
+  s.std = 31.6;
+  EXPECT_EQ(IntMeanStd(s), "1510 ± 32");
+  EXPECT_EQ(IntMeanStd(Stats{}), "—");
+  EXPECT_TRUE(std::isnan(Num(nlohmann::json("3"))));
+  EXPECT_EQ(Num(nlohmann::json(3)), 3.0);
+  EXPECT_EQ(Text(nlohmann::json("sgd")), "sgd");
+  EXPECT_EQ(Text(nlohmann::json(0.5)), "0.5");
+  EXPECT_EQ(Csv(std::nan("")), "");
+  EXPECT_EQ(Slug("solver=sgd n=5"), "solver-sgd-n-5");
+  EXPECT_EQ(Count(2, 3), "2 of 3");
 }
 
 }  // namespace

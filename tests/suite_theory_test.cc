@@ -245,6 +245,44 @@ TEST(WidthKindTest, RunBisectsTheGrid) {
 
 // ---- all kinds: a rerun resumes from the store
 
+TEST(CayciKindTest, OneCellPerGridPointAndSeedWithThePapersDefaults) {
+  const Suite s = ParseSuite(
+      "kind: cayci-eryilmaz\ngrid:\n  m: [8, 16]\n  n: [4, 8]\n  alpha: [0.5, 1.5]\n  method: [projected, plain]\n"
+      "  seeds: 2\n",
+      "t.yaml");
+  ASSERT_EQ(s.cells.size(), 32u);
+  std::set<std::string> keys;
+  for (const Cell& c : s.cells) {
+    keys.insert(c.key);
+    const auto& cv = c.config["cayci"];
+    EXPECT_EQ(c.config["kind"], "cayci-eryilmaz");
+    EXPECT_EQ(cv["T"], 8);
+    EXPECT_EQ(cv["eta"], 0.0);  // the paper's 1/(T·√τ)
+    EXPECT_EQ(cv["teacher_width"], 4096);
+  }
+  EXPECT_EQ(keys.size(), 32u);
+  EXPECT_EQ(s.cells[0].label, "m=8 n=4 alpha=0.5 method=projected seed 1");
+}
+
+TEST(CayciKindTest, ErrorsAreLocated) {
+  ExpectError("kind: cayci-eryilmaz\ngrid:\n  m: [8, 7]\n", "t.yaml:3:6: ", "m must be even");
+  ExpectError("kind: cayci-eryilmaz\ngrid:\n  method: sgd\n", "t.yaml:3:11: ", "'method' must be one of projected, plain");
+}
+
+TEST(CayciKindTest, RunReportsTheBoundedQuantityAndAThinnedCurve) {
+  const Suite s = ParseSuite(
+      "kind: cayci-eryilmaz\ngrid:\n  m: 8\n  n: 3\n  T: 3\n  d: 2\n  teacher_width: 64\n  max_iters: 300\n"
+      "  epsilon: 0\n",
+      "t.yaml");
+  const nlohmann::json r = FindKind("cayci-eryilmaz").Run(s.cells[0]);
+  EXPECT_EQ(r["iterations"], 300);
+  ASSERT_EQ(r["loss"].size(), 200u);
+  EXPECT_EQ(r["curve_iters"].front(), 0);
+  EXPECT_EQ(r["curve_iters"].back(), 300);
+  EXPECT_LE(r["min_rel_loss"].get<double>(), r["final_rel_loss"].get<double>());
+  EXPECT_LE(r["u_move"].get<double>(), 2.0 * (1 + 1e-12));  // projected with the default rho_u = 2
+}
+
 TEST(TheoryKindsTest, RerunRunsNothing) {
   const std::string dir = testing::TempDir();
   for (const char* yaml :

@@ -1,4 +1,5 @@
-// WriteReport: metadata block + the kind's rendering, written atomically beside the Markdown file.
+// WriteReport: metadata block + the kind's rendering (from the renderer table, one entry per experiment kind),
+// written atomically beside the Markdown file.
 #include "report/report.h"
 
 #include <fmt/format.h>
@@ -45,6 +46,34 @@ void WriteFileAtomic(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
+namespace {
+// The renderer of each experiment kind, named as in the kind registry (suite/kinds.cc); a test checks that
+// the two tables name the same kinds.
+struct RendererEntry {
+  const char* kind;
+  Renderer render;
+};
+const RendererEntry kRenderers[] = {
+    {"train", RenderTrainReport},
+    {"inversion", RenderInversionReport},
+    {"convergence", RenderConvergenceReport},
+    {"width-vs-samples", RenderWidthReport},
+    {"cayci-eryilmaz", RenderCayciReport},
+};
+}  // namespace
+
+Renderer FindRenderer(const std::string& kind) {
+  for (const RendererEntry& e : kRenderers)
+    if (kind == e.kind) return e.render;
+  throw Error(fmt::format("no report renderer for experiment kind '{}'", kind));
+}
+
+std::vector<std::string> RendererKinds() {
+  std::vector<std::string> kinds;
+  for (const RendererEntry& e : kRenderers) kinds.push_back(e.kind);
+  return kinds;
+}
+
 size_t WriteReport(const Suite& suite, ResultStore& store, const ReportPaths& paths) {
   const auto records = CollectRecords(suite, store);
   size_t missing = 0;
@@ -53,18 +82,7 @@ size_t WriteReport(const Suite& suite, ResultStore& store, const ReportPaths& pa
     if (!r) ++missing;
     else compute += r->seconds;
   }
-  RenderedReport body;
-  if (suite.kind == "train") {
-    body = RenderTrainReport(suite, records, paths);
-  } else if (suite.kind == "inversion") {
-    body = RenderInversionReport(suite, records, paths);
-  } else if (suite.kind == "convergence") {
-    body = RenderConvergenceReport(suite, records, paths);
-  } else if (suite.kind == "width-vs-samples") {
-    body = RenderWidthReport(suite, records, paths);
-  } else {
-    throw Error(fmt::format("no report renderer for experiment kind '{}'", suite.kind));
-  }
+  const RenderedReport body = FindRenderer(suite.kind)(suite, records, paths);
   const RunMeta meta = RunMeta::FromStore(store);
   std::string md = fmt::format("# {}\n\n", suite.name);
   if (!suite.description.empty()) md += suite.description + "\n\n";

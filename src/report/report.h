@@ -1,7 +1,8 @@
 // Suite reports: Markdown (run metadata, the suite's tables beside the papers' numbers, plots linked
 // as SVG files, a per-configuration appendix) plus CSV and JSON of every cell. One renderer per
-// experiment kind; this header is the entry. Entry points: WriteReport, ReportPaths, CollectRecords.
-// Tested by tests/report_train_test.cc and tests/cli_suite_test.cc.
+// experiment kind; this header is the entry. Entry points: WriteReport, ReportPaths, CollectRecords, FindRenderer,
+// RendererKinds.
+// Tested by tests/report_train_test.cc, tests/report_theory_test.cc and tests/cli_suite_test.cc.
 #pragma once
 
 #include <map>
@@ -43,12 +44,22 @@ struct RenderedReport {
 };
 RenderedReport RenderTrainReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
                                  const ReportPaths& paths);
-// The theory kinds (theory_report.cc): inversion, convergence, width-vs-samples.
+// The theory kinds: inversion_report.cc, convergence_report.cc, width_report.cc ("width-vs-samples").
 RenderedReport RenderInversionReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
                                      const ReportPaths& paths);
 RenderedReport RenderConvergenceReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
                                        const ReportPaths& paths);
 RenderedReport RenderWidthReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
                                  const ReportPaths& paths);
+// cayci_report.cc ("cayci-eryilmaz").
+RenderedReport RenderCayciReport(const Suite& suite, const std::vector<std::optional<CellRecord>>& records,
+                                 const ReportPaths& paths);
+
+// The renderer table (report.cc), beside the kind registry (suite/kinds.cc): one renderer per experiment kind.
+using Renderer = RenderedReport (*)(const Suite&, const std::vector<std::optional<CellRecord>>&, const ReportPaths&);
+// Throws flbench::Error for a kind with no renderer.
+Renderer FindRenderer(const std::string& kind);
+// The kinds the table names, in table order (the same as KindNames(): tests/report_theory_test.cc checks it).
+std::vector<std::string> RendererKinds();
 
 }  // namespace flbench

@@ -12,6 +12,7 @@
 
 #include "report/compare.h"
 #include "report/report.h"
+#include "report/stats.h"
 #include "report/svg.h"
 #include "report/table.h"
 #include "suite/train_spec.h"
@@ -39,29 +40,11 @@ std::string AxisOf(const nlohmann::json& config, const std::string& axis) {
 // The cell's configuration without its seed: cells equal here differ only by seed.
 std::string ConfigKey(const nlohmann::json& config) { return WithoutSeed(config).dump(); }
 
-struct Stats {
-  double mean = kNaN, std = kNaN, max = kNaN, min = kNaN;
-  int n = 0;
-};
-Stats Summarise(const std::vector<double>& v) {
-  Stats s;
-  s.n = static_cast<int>(v.size());
-  if (v.empty()) return s;
-  double sum = 0;
-  s.max = -1e300;
-  s.min = 1e300;
-  for (double x : v) {
-    sum += x;
-    s.max = std::max(s.max, x);
-    s.min = std::min(s.min, x);
-  }
-  s.mean = sum / v.size();
-  if (v.size() > 1) {
-    double ss = 0;
-    for (double x : v) ss += (x - s.mean) * (x - s.mean);
-    s.std = std::sqrt(ss / (v.size() - 1));
-  }
-  return s;
+// The mean over seeds with this report's rule on top of Summarise's (report/stats.h): a missing (NaN) value
+// makes the mean NaN rather than being skipped.
+double MeanOrNaN(const std::vector<double>& v) {
+  const Stats s = Summarise(v);
+  return s.skipped ? kNaN : s.mean;
 }
 
 // One seed's run, reduced to what tables need.
@@ -114,7 +97,7 @@ struct Config {
     for (const Run& r : runs)
       v.push_back(rule == "validation" ? r.select : rule == "best-epoch-on-test" ? r.best_select
                                                                                  : (r.final.empty() ? kNaN : r.final[0]));
-    const double m = Summarise(v).mean;
+    const double m = MeanOrNaN(v);
     return std::isnan(m) ? -1 : m;
   }
   // Accuracy per seed on split s under the rule.
@@ -480,8 +463,8 @@ class TrainReport {
         diverged += r.diverged;
       }
       std::vector<std::string> row{label, fmt::format("{}/{}", c.runs.size(), c.expected),
-                                   FormatFixed(Summarise(epochs).mean, 1), FormatFixed(Summarise(loss).mean, 4),
-                                   Fmt(Summarise(train).mean), Fmt(Summarise(val).mean)};
+                                   FormatFixed(MeanOrNaN(epochs), 1), FormatFixed(MeanOrNaN(loss), 4),
+                                   Fmt(MeanOrNaN(train)), Fmt(MeanOrNaN(val))};
       for (size_t s = 0; s <= max_bins; ++s) {
         const Stats st = Summarise(c.Values("validation", s));
         row.push_back(st.n ? fmt::format("{} [{}, {}]", Fmt(st.mean), Fmt(st.min), Fmt(st.max)) : "—");

@@ -18,6 +18,7 @@ const Entry kKinds[] = {
     {"inversion", InversionKind},
     {"convergence", ConvergenceKind},
     {"width-vs-samples", WidthKind},
+    {"cayci-eryilmaz", CayciKind},
 };
 }  // namespace
 

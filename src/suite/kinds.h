@@ -38,5 +38,6 @@ const Kind& TrainKind();
 const Kind& InversionKind();      // inversion_kind.cc
 const Kind& ConvergenceKind();    // convergence_kind.cc
 const Kind& WidthKind();          // width_kind.cc ("width-vs-samples")
+const Kind& CayciKind();          // cayci_kind.cc ("cayci-eryilmaz")
 
 }  // namespace flbench

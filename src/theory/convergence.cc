@@ -8,11 +8,14 @@
 //   dh_ℓ = Bᵀ r_ℓ + Wᵀ dg_{ℓ+1}   (no second term at ℓ = L),   r_ℓ = B h_ℓ − y*_ℓ,
 //   dg_ℓ = dh_ℓ ⊙ φ'(g_ℓ)         (ReLU: φ' read from the stored h_ℓ > 0),
 //   ∇f(W) = Σ_{ℓ=2..L} dg_ℓ h_{ℓ−1}ᵀ (one product over all steps at once; step 1 adds nothing as h_0 = 0).
+// Every product is theory/fixed_order.h's (inner index ascending, one fma per term), every norm a sum in index
+// order, and the GD step one fma per weight: the results do not depend on the BLAS kernel or the CPU.
 #include "theory/convergence.h"
 
 #include <cmath>
 #include <limits>
 
+#include "theory/fixed_order.h"
 #include "util/error.h"
 #include "util/rng.h"
 
@@ -67,7 +70,8 @@ RnnRegression<T>::RnnRegression(const ConvergenceConfig& c) : config_(c) {
   fill(W0_, m, m, c.w_var / c.m);
   fill(A_, m, dx, c.a_var / c.m);
   fill(B_, dy, m, c.b_var / c.dy);
-  AX_ = A_ * X_;  // m×N
+  AX_ = Mul(A_, X_);  // m×N
+  Bt_ = B_.t();        // m×dy
   H_.set_size(m, N);
   dG_.set_size(m, N);
 }
@@ -83,7 +87,8 @@ void RnnRegression<T>::Forward(const Mat& W) {  // W: m×m
     if (l == 0) {
       Hl = AX_.cols(0, n - 1);
     } else {
-      Hl = W * H_.cols((l - 1) * n, l * n - 1) + AX_.cols(l * n, (l + 1) * n - 1);
+      MulInto(W.memptr(), m, H_.colptr((l - 1) * n), m, H_.colptr(l * n), m, m, m, n);  // W h_{ℓ−1}
+      Hl += AX_.cols(l * n, (l + 1) * n - 1);
     }
     if (relu) {
       T* h = H_.colptr(l * n);
@@ -91,7 +96,10 @@ void RnnRegression<T>::Forward(const Mat& W) {  // W: m×m
     }
   }
   const arma::uword N = n * L;
-  R_ = B_ * H_.cols(n, N - 1) - Y_.cols(n, N - 1);  // dy×n(L−1)
+  const arma::uword dy = config_.dy;
+  R_.set_size(dy, N - n);
+  MulInto(B_.memptr(), dy, H_.colptr(n), m, R_.memptr(), dy, dy, m, N - n);
+  R_ -= Y_.cols(n, N - 1);  // dy×n(L−1)
 }
 
 template <typename T>
@@ -99,7 +107,7 @@ double RnnRegression<T>::Loss(const Mat& W) {
   Forward(W);
   double s = 0;
   const T* r = R_.memptr();
-  for (arma::uword k = 0; k < R_.n_elem; ++k) s += static_cast<double>(r[k]) * r[k];
+  for (arma::uword k = 0; k < R_.n_elem; ++k) s = std::fma(static_cast<double>(r[k]), static_cast<double>(r[k]), s);
   return 0.5 * s;
 }
 
@@ -108,8 +116,9 @@ double RnnRegression<T>::LossAndGradient(const Mat& W, Mat* grad) {
   const double f = Loss(W);
   const arma::uword m = config_.m, n = config_.n, L = config_.L, N = n * L;
   const bool relu = config_.activation == Activation::kRelu;
-  const Mat BtR = B_.t() * R_;  // m×n(L−1): column block ℓ−1 is Bᵀ r at step ℓ (0-based ℓ >= 1)
-  Mat dH;                       // m×n: Wᵀ dg from the step after
+  const Mat BtR = Mul(Bt_, R_);  // m×n(L−1): column block ℓ−1 is Bᵀ r at step ℓ (0-based ℓ >= 1)
+  const Mat Wt = W.t();          // m×m
+  Mat dH(m, n);                  // m×n: Wᵀ dg from the step after
   for (arma::uword l = L - 1; l >= 1; --l) {  // t = L−1 … 1 (0-based steps)
     auto dg = dG_.cols(l * n, (l + 1) * n - 1);  // m×n
     dg = BtR.cols((l - 1) * n, l * n - 1);
@@ -120,9 +129,11 @@ double RnnRegression<T>::LossAndGradient(const Mat& W, Mat* grad) {
       for (arma::uword k = 0; k < m * n; ++k)
         if (!(h[k] > T(0))) g[k] = T(0);
     }
-    if (l > 1) dH = W.t() * dG_.cols(l * n, (l + 1) * n - 1);
+    if (l > 1) MulInto(Wt.memptr(), m, dG_.colptr(l * n), m, dH.memptr(), m, m, m, n);
   }
-  *grad = dG_.cols(n, N - 1) * H_.cols(0, N - n - 1).t();  // m×m
+  const Mat Ht = H_.cols(0, N - n - 1).t();  // n(L−1)×m
+  grad->set_size(m, m);
+  MulInto(dG_.colptr(n), m, Ht.memptr(), N - n, grad->memptr(), m, m, N - n, m);  // m×m
   return f;
 }
 
@@ -132,21 +143,23 @@ template class RnnRegression<double>;
 double SpectralNorm(const arma::mat& M, double rel_tol, int max_iters) {
   if (M.n_elem == 0) return 0.0;
   Rng rng(0x5eedULL);
+  const arma::mat Mt = M.t();
   arma::vec v(M.n_cols);
   for (auto& e : v) e = rng.Normal();
-  v /= arma::norm(v, 2);
+  v /= Norm2(v.memptr(), v.n_elem);
   double sigma = 0;
   for (int it = 0; it < max_iters; ++it) {
-    const arma::vec u = M * v;  // rows
-    const double s = arma::norm(u, 2);
+    const arma::vec u = Mul<double>(M, v);  // rows
+    const double s = Norm2(u.memptr(), u.n_elem);
     if (s == 0) return 0.0;
-    arma::vec w = M.t() * u;    // cols
-    const double wn = arma::norm(w, 2);
+    arma::vec w = Mul<double>(Mt, u);       // cols
+    const double wn = Norm2(w.memptr(), w.n_elem);
     v = w / wn;
     if (std::abs(s - sigma) <= rel_tol * s) return s;
     sigma = s;
   }
-  return arma::norm(M * v, 2);
+  const arma::vec u = Mul<double>(M, v);
+  return Norm2(u.memptr(), u.n_elem);
 }
 
 double LogSlope(const std::vector<double>& y, int first, int last) {
@@ -168,6 +181,19 @@ double LogSlope(const std::vector<double>& y, int first, int last) {
 
 namespace {
 
+// ‖P − Q‖_F with the differences squared and summed in index order (double).
+template <typename T>
+double FrobeniusDistance(const arma::Mat<T>& P, const arma::Mat<T>& Q) {
+  double s = 0;
+  const T* p = P.memptr();
+  const T* q = Q.memptr();
+  for (arma::uword k = 0; k < P.n_elem; ++k) {
+    const double d = static_cast<double>(p[k] - q[k]);
+    s = std::fma(d, d, s);
+  }
+  return std::sqrt(s);
+}
+
 template <typename T>
 ConvergenceResult RunTyped(const ConvergenceConfig& c) {
   using Mat = arma::Mat<T>;
@@ -180,7 +206,7 @@ ConvergenceResult RunTyped(const ConvergenceConfig& c) {
   const arma::uword n = c.n;
   for (int l = 0; l < c.L; ++l) {
     double s = 0;
-    for (arma::uword i = 0; i < n; ++i) s += arma::norm(arma::conv_to<arma::vec>::from(problem.H().col(l * n + i)), 2);
+    for (arma::uword i = 0; i < n; ++i) s += Norm2(problem.H().colptr(l * n + i), problem.H().n_rows);
     r.hidden_norms.push_back(s / static_cast<double>(n));
   }
   r.loss.push_back(f0);
@@ -188,11 +214,15 @@ ConvergenceResult RunTyped(const ConvergenceConfig& c) {
   if (f0 <= c.epsilon * f0) r.iters_to_epsilon = 0;
   const T eta = static_cast<T>(c.eta0 / c.m);
   for (int t = 1; t <= c.max_iters && r.iters_to_epsilon < 0; ++t) {
-    W -= eta * grad;
+    {
+      T* w = W.memptr();
+      const T* g = grad.memptr();
+      for (arma::uword k = 0; k < W.n_elem; ++k) w[k] = std::fma(-eta, g[k], w[k]);  // W − η∇f, one rounding
+    }
     const double f = t < c.max_iters ? problem.LossAndGradient(W, &grad) : problem.Loss(W);
     r.iterations = t;
     r.loss.push_back(f);
-    r.move_fro.push_back(static_cast<double>(arma::norm(W - problem.W0(), "fro")));
+    r.move_fro.push_back(FrobeniusDistance(W, problem.W0()));
     if (!std::isfinite(f) || f > 1e6 * f0) {
       r.diverged = true;
       break;
@@ -204,7 +234,7 @@ ConvergenceResult RunTyped(const ConvergenceConfig& c) {
   r.log_slope = LogSlope(r.loss, r.fit_begin, r.fit_end);
   r.rate = std::exp(r.log_slope);
   const arma::mat delta = arma::conv_to<arma::mat>::from(W - problem.W0());  // m×m
-  r.final_move_fro = arma::norm(delta, "fro");
+  r.final_move_fro = Norm2(delta.memptr(), delta.n_elem);
   r.move_spectral = SpectralNorm(delta);
   r.w0_spectral = SpectralNorm(arma::conv_to<arma::mat>::from(problem.W0()));
   return r;

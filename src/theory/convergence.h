@@ -90,6 +90,7 @@ class RnnRegression {
   Mat W0_;  // m×m initial recurrent weights
   Mat A_;   // m×dx
   Mat B_;   // dy×m
+  Mat Bt_;  // m×dy, Bᵀ
   Mat X_;   // dx×N inputs
   Mat Y_;   // dy×N labels (steps ℓ = 1 columns unused)
   Mat AX_;  // m×N, A X precomputed
