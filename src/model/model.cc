@@ -162,34 +162,28 @@ void ExpandBatch(const RnnModel& M, const float* H, int n, float* z, float* Hc) 
   }
 }
 
-void LogitsBatch(const RnnModel& M, const float* H, int n, float* out) {
+// Output unit o's logits over n hidden states: y[s] = c_o + Σ_j R[o, j] h_j[s] (j ascending, one fma per term).
+static void ReadoutUnit(const RnnModel& M, const float* H, int n, int o, float* y) {
   const int m = M.m;
-  for (int o = 0; o < M.k; ++o) {
-    float* y = out + size_t(o) * n;
-    for (int s = 0; s < n; ++s) y[s] = 0.f;
-    const float* ro = M.readout_weight.data() + size_t(o) * m;
-    for (int j = 0; j < m; ++j) {
-      const float w = ro[j];
-      const float* hj = H + size_t(j) * n;
-      for (int s = 0; s < n; ++s) y[s] = std::fma(w, hj[s], y[s]);
-    }
-    const float c = M.readout_bias[o];
-    for (int s = 0; s < n; ++s) y[s] = c + y[s];
+  for (int s = 0; s < n; ++s) y[s] = 0.f;
+  const float* ro = M.readout_weight.data() + size_t(o) * m;
+  for (int j = 0; j < m; ++j) {
+    const float w = ro[j];
+    const float* hj = H + size_t(j) * n;
+    for (int s = 0; s < n; ++s) y[s] = std::fma(w, hj[s], y[s]);
   }
+  const float c = M.readout_bias[o];
+  for (int s = 0; s < n; ++s) y[s] = c + y[s];
+}
+
+void LogitsBatch(const RnnModel& M, const float* H, int n, float* out) {
+  for (int o = 0; o < M.k; ++o) ReadoutUnit(M, H, n, o, out + size_t(o) * n);
 }
 
 void DecideBatch(const RnnModel& M, const float* H, int n, float* y, uint32_t* bits) {
-  const int m = M.m;
   for (int o = 0; o < M.k; ++o) {
-    for (int s = 0; s < n; ++s) y[s] = 0.f;
-    const float* ro = M.readout_weight.data() + size_t(o) * m;
-    for (int j = 0; j < m; ++j) {
-      const float w = ro[j];
-      const float* hj = H + size_t(j) * n;
-      for (int s = 0; s < n; ++s) y[s] = std::fma(w, hj[s], y[s]);
-    }
-    const float c = M.readout_bias[o];
-    for (int s = 0; s < n; ++s) bits[s] |= uint32_t(c + y[s] > 0.f) << o;
+    ReadoutUnit(M, H, n, o, y);
+    for (int s = 0; s < n; ++s) bits[s] |= uint32_t(y[s] > 0.f) << o;
   }
 }
 
