@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "results/store.h"
 #include "testutil/paths.h"
@@ -289,6 +292,57 @@ TEST(SuiteCliErrors, BadSuiteFileIsAClearError) {
   auto s = RunCommand(Flbench("run smok"));
   EXPECT_NE(s.status, 0);
   EXPECT_NE(s.err.find("unknown suite 'smok'"), std::string::npos) << s.err;
+}
+
+// save_models, verify and extract in a suite: the model file beside the database, listed by `flbench models`, loadable
+// by `flbench verify`, which finds exactly the errors the cell stored; the report's verification columns.
+TEST(SuiteCliChecks, SavedModelsAreVerifiedAndListed) {
+  const std::string dir = testing::TempDir() + "/checks";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/checked.yaml") << R"(name: checked
+save_models: true
+verify: {max_len: 10}
+extract: {max_states: 30}
+data: {task: next-symbol, train: 300, validation: 50, test: 100, min_len: 1, max_len: 12, test_bins: ["13-16"]}
+grid: {width: 8, activation: tanh, lr: 0.02, epochs: 15, seeds: 2}
+languages: [tomita4]
+report: {plots: [accuracy-vs-length]}
+)";
+  auto r = RunCommand(Flbench("run " + dir + "/checked.yaml --jobs 2 --report " + dir + "/checked.md"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string md = Slurp(dir + "/checked.md");
+  EXPECT_NE(md.find("exact ≤ 10"), std::string::npos) << md;
+  EXPECT_NE(md.find("automaton = target"), std::string::npos) << md;
+  EXPECT_NE(md.find("checked-length-tomita4.svg"), std::string::npos) << md;
+
+  auto m = RunCommand(Flbench("models " + dir + "/checked.yaml --db " + dir + "/checked.db"));
+  ASSERT_EQ(m.status, 0) << m.err;
+  EXPECT_NE(m.err.find("2 of 2 cells have a model file"), std::string::npos) << m.err;
+  auto store = ResultStore::Open(dir + "/checked.db");
+  const auto all = store->All();
+  ASSERT_EQ(all.size(), 2u);
+  for (const auto& rec : all) {
+    const std::string model = dir + "/checked.models/" + rec.key + ".safetensors";
+    ASSERT_TRUE(std::filesystem::exists(model)) << model;
+    EXPECT_NE(m.out.find(model), std::string::npos) << m.out;
+    ASSERT_TRUE(rec.result.contains("verify")) << rec.result.dump();
+    ASSERT_TRUE(rec.result.contains("extract")) << rec.result.dump();
+    // The stand-alone command on the saved file agrees with what the cell stored.
+    auto v = RunCommand(Flbench("verify " + model + " --max-len 10"));
+    ASSERT_EQ(v.status, 0) << v.err;
+    const auto j = nlohmann::json::parse(v.out);
+    EXPECT_EQ(j["errors"], rec.result["verify"]["errors"]);
+    EXPECT_EQ(j["exact"], rec.result["verify"]["exact"]);
+    // Per-length sampled results cover the test split and the longer bin: their error count matches the test acc.
+    ASSERT_EQ(rec.result["by_length"].size(), 2u);
+    double strings = 0, errors = 0;
+    for (const auto& l : rec.result["by_length"][0]["lengths"]) {
+      strings += l[1].get<double>();
+      errors += l[2].get<double>();
+    }
+    EXPECT_EQ(strings, rec.result["data_sizes"]["test"].get<double>());
+    EXPECT_NEAR(1 - errors / strings, rec.result["tests"][0]["acc"].get<double>(), 1e-12);
+  }
 }
 
 }  // namespace

@@ -173,6 +173,34 @@ TEST(ModelVerifyTest, HandSetParityNetworkIsExact) {
   EXPECT_EQ(j["per_length"][3]["accuracy"], 1.0);
 }
 
+// Per-length errors on sampled examples: over every string of lengths 1..9 they are the exhaustive counts.
+TEST(ModelVerifyTest, SampledByLengthEqualsExhaustiveOnAllStrings) {
+  const auto t3 = LoadLanguage("tomita3");
+  const RnnModel M = RandomNetwork(6, "01", Task::kMembership, Activation::kTanh, 11);
+  std::vector<Example> all;
+  for (int n = 1; n <= 9; ++n)
+    for (uint32_t r = 0; r < (1u << n); ++r) {
+      Example e;
+      for (int t = n - 1; t >= 0; --t) e.x.push_back(static_cast<uint8_t>((r >> t) & 1));
+      e.label = t3->Accepts(e.x) ? 1 : 0;
+      all.push_back(e);
+    }
+  const std::vector<LengthErrors> sampled = SampledByLength(M, all);
+  const VerifyResult exact = Verify(M, *t3, 9);
+  ASSERT_EQ(sampled.size(), 9u);
+  uint64_t errors = 0;
+  for (int n = 1; n <= 9; ++n) {
+    EXPECT_EQ(sampled[n - 1].length, n);
+    EXPECT_EQ(sampled[n - 1].strings, exact.per_length[n - 1].strings);
+    EXPECT_EQ(sampled[n - 1].errors, exact.per_length[n - 1].errors) << "length " << n;
+    errors += sampled[n - 1].errors;
+  }
+  EXPECT_GT(errors, 0u);  // a random network: the comparison is not vacuous
+  Example bad;
+  bad.x = {0, 2};
+  EXPECT_THROW(SampledByLength(M, {bad}), Error);
+}
+
 TEST(ModelVerifyTest, HandSetNextSymbolNetworkIsExact) {
   for (const char* name : {"tomita4", "tomita3", "abab", "d2"}) {
     const auto lang = LoadLanguage(name);

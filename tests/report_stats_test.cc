@@ -102,5 +102,45 @@ TEST(StudentT95Test, TablePointsAndLargeDof) {
   EXPECT_TRUE(std::isnan(StudentT95(0)));
 }
 
+TEST(Wilson95Test, KnownValues) {
+  // 17 of 17 right (the Tomita 2 test set): the interval still reaches down to 0.816.
+  const Interval all17 = Wilson95(1.0, 17);
+  EXPECT_NEAR(all17.lo, 0.81568, 1e-5);
+  EXPECT_DOUBLE_EQ(all17.hi, 1.0);
+  const Interval half = Wilson95(0.5, 100);  // the textbook [0.404, 0.596]
+  EXPECT_NEAR(half.lo, 0.40383, 1e-5);
+  EXPECT_NEAR(half.hi, 0.59617, 1e-5);
+  const Interval none = Wilson95(0.0, 10);  // 0 of 10: upper bound 0.278
+  EXPECT_DOUBLE_EQ(none.lo, 0.0);
+  EXPECT_NEAR(none.hi, 0.27753, 1e-5);
+  const Interval big = Wilson95(0.9, 2000);
+  EXPECT_NEAR(big.lo, 0.88608, 1e-5);
+  EXPECT_NEAR(big.hi, 0.91239, 1e-5);
+  EXPECT_TRUE(std::isnan(Wilson95(0.5, 0).lo));
+  EXPECT_TRUE(std::isnan(Wilson95(NAN, 10).hi));
+  EXPECT_TRUE(std::isnan(Wilson95(1.5, 10).hi));
+}
+
+TEST(MeanInterval95Test, StudentTOverSeeds) {
+  const Stats s = Summarise({1, 2, 3});  // mean 2, std 1, t_2 = 4.303
+  const Interval i = MeanInterval95(s);
+  EXPECT_NEAR(i.lo, 2 - 4.303 / std::sqrt(3.0), 1e-12);
+  EXPECT_NEAR(i.hi, 2 + 4.303 / std::sqrt(3.0), 1e-12);
+  const Interval clipped = MeanInterval95(Summarise({0.9, 1.0, 1.0}), 0, 1);
+  EXPECT_DOUBLE_EQ(clipped.hi, 1.0);
+  EXPECT_LT(clipped.lo, 0.9);
+  EXPECT_TRUE(std::isnan(MeanInterval95(Summarise({0.5})).lo));  // one seed: no interval
+}
+
+TEST(LateCollapseTest, SyntheticCurves) {
+  EXPECT_EQ(LateCollapse({0.2, 0.6, 0.995, 1.0, 0.98, 0.4, 0.3}), 6);  // 1.0 then 0.4: a fall of 0.6
+  EXPECT_EQ(LateCollapse({0.2, 0.6, 0.995, 1.0, 0.6, 0.51}), 0);       // falls of at most 0.49
+  EXPECT_EQ(LateCollapse({0.9, 0.2, 0.1}), 0);                          // never reached 0.99
+  EXPECT_EQ(LateCollapse({1.0, NAN}), 2);                               // diverged after success: 0
+  EXPECT_EQ(LateCollapse({}), 0);
+  EXPECT_EQ(LateCollapse({0.99, 0.489}), 2);                            // ≥ 0.99 counts; fall > 0.5
+  EXPECT_EQ(LateCollapse({0.99, 0.49}), 0);                             // exactly 0.5 does not
+}
+
 }  // namespace
 }  // namespace flbench

@@ -222,5 +222,28 @@ TEST(EscapeXml, EscapesMarkupAndDropsControlCharacters) {
   EXPECT_EQ(EscapeXml("± µ"), "± µ");
 }
 
+TEST(HeatmapSvg, EveryCellCarriesItsValue) {
+  HeatmapSpec h;
+  h.title = "acc <relu>";
+  h.rows = {"tomita1", "tomita7"};
+  h.cols = {"m=3", "m=8", "m=32"};
+  h.values = {{1.0, 0.25, NAN}, {0.004, 0.996, 0.5}};
+  const std::string svg = HeatmapSvg(h);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("acc &lt;relu&gt;"), std::string::npos);
+  // The cell texts, row by row: two decimals, NaN as a dash.
+  std::vector<std::string> cells;
+  for (size_t at = svg.find("class=\"cell\""); at != std::string::npos; at = svg.find("class=\"cell\"", at + 1)) {
+    const size_t open = svg.find('>', at) + 1;
+    cells.push_back(svg.substr(open, svg.find('<', open) - open));
+  }
+  EXPECT_EQ(cells, (std::vector<std::string>{"1.00", "0.25", "—", "0.00", "1.00", "0.50"}));
+  // Colours: 0 is white, 1 the full blue; NaN grey.
+  EXPECT_NE(svg.find("fill=\"#0072B2\""), std::string::npos);
+  EXPECT_NE(svg.find("fill=\"#DDDDDD\""), std::string::npos);
+  h.values[1].pop_back();
+  EXPECT_THROW(HeatmapSvg(h), Error);
+}
+
 }  // namespace
 }  // namespace flbench

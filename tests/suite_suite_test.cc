@@ -101,6 +101,11 @@ TEST(SuiteTest, BadSuitesGiveLocatedErrors) {
   ExpectError("languages: [tomita1]\ndata: {test_bins: [\"60-50\"]}\n", "2:20:", "bad test bin");
   ExpectError("languages: [tomita1]\ngrid: {width: 3}\ngrid: {width: 4}\n", "3:1:", "duplicate key 'grid'");
   ExpectError("languages: [tomita1\n", "", "malformed YAML");
+  ExpectError("languages: [tomita1]\nextract: true\n", "2:10:", "add verify: {max_len: N}");
+  ExpectError("languages: [tomita1]\nverify: {max_len: 0}\n", "2:19:", "verify max_len must be in [1, 64]");
+  ExpectError("languages: [tomita1]\nverify: {maxlen: 5}\n", "2:", "unknown key 'maxlen'");
+  ExpectError("languages: [tomita1]\nverify: {max_len: 40}\n", "1:13:", "the largest length that fits is 25");
+  ExpectError("languages: [tomita1]\nverify: {max_len: 8}\nextract: {max_states: 0}\n", "3:23:", "max_states must be in");
 }
 
 TEST(SuiteTest, ShippedSuitesLoad) {

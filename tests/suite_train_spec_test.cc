@@ -42,8 +42,9 @@ TEST(TrainReportSpec, DefaultsWhenTheSuiteHasNoReport) {
   EXPECT_EQ(spec.plots, (std::vector<std::string>{"accuracy-vs-width", "learning-curves"}));
   EXPECT_FALSE(spec.NeedsEachEpoch());
   EXPECT_EQ(SelectRules(), (std::vector<std::string>{"validation", "best-epoch-on-test", "final-test"}));
-  EXPECT_EQ(StatisticNames(), (std::vector<std::string>{"mean_std", "max", "min"}));
-  EXPECT_EQ(PlotNames(), (std::vector<std::string>{"accuracy-vs-width", "learning-curves"}));
+  EXPECT_EQ(StatisticNames(), (std::vector<std::string>{"mean_std", "mean_ci", "max", "min"}));
+  EXPECT_EQ(PlotNames(), (std::vector<std::string>{"accuracy-vs-width", "learning-curves", "heatmap",
+                                                "accuracy-vs-length", "collapse"}));
   EXPECT_EQ(ReportAxes().front(), "language");
   for (const char* axis : {"width", "activation"})
     EXPECT_NE(std::find(ReportAxes().begin(), ReportAxes().end(), axis), ReportAxes().end()) << axis;

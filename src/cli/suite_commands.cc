@@ -103,6 +103,13 @@ std::string DbFor(const ReportPaths& paths, const SuiteArgs& a, int shard_index,
   return paths.stem + ".db";
 }
 
+// Model files of a suite's cells (save_models): DIR/SUITE.models/KEY.safetensors beside the results database — the
+// published copy's directory when there is one, so every shard of a cluster run writes into the shared directory.
+std::string ModelsDirFor(const Suite& suite, const std::string& db, const std::string& publish_to) {
+  const std::filesystem::path beside = publish_to.empty() ? db : publish_to;
+  return (beside.parent_path() / (suite.name + ".models")).string();
+}
+
 void RunCommand(const SuiteArgs& a) {
   const Suite suite = LoadSuite(a.suite);
   auto [si, sn] = a.shard.empty() ? std::pair<int, int>{0, 1} : ParseShard(a.shard);
@@ -123,6 +130,7 @@ void RunCommand(const SuiteArgs& a) {
   opt.publish_to = a.publish_to;
   opt.publish_every = a.publish_every;
   opt.progress = !a.quiet;
+  opt.models_dir = ModelsDirFor(suite, db, a.publish_to);
   if (a.jobs < 0) throw Error("--jobs must be ≥ 0 (0 = number of cores)");
   std::optional<PublishOnSignal> on_signal;
   if (!a.publish_to.empty()) on_signal.emplace(*store, a.publish_to);
@@ -178,6 +186,37 @@ void ReportCommand(const SuiteArgs& a) {
   const size_t missing = WriteReport(suite, *store, paths);
   std::fprintf(stderr, "report: %s%s\n", paths.markdown.c_str(),
                missing ? fmt::format(" — {} of {} cells have no results yet", missing, suite.cells.size()).c_str() : "");
+}
+
+// `flbench models SUITE`: one line per cell of the suite — KEY, LABEL, the model file (or "-" when none is
+// stored) and, from the results, what the exhaustive check and the extraction said.
+void ModelsCommand(const SuiteArgs& a) {
+  const Suite suite = LoadSuite(a.suite);
+  const ReportPaths paths = PathsFor(suite, a);
+  const std::string db = DbFor(paths, a, 0, 1);
+  const std::string dir = ModelsDirFor(suite, db, "");
+  std::vector<std::optional<CellRecord>> records(suite.cells.size());
+  if (std::filesystem::exists(db)) records = CollectRecords(suite, *ResultStore::OpenReadOnly(db));
+  size_t found = 0;
+  std::string out = "key\tlabel\tmodel\texact\tautomaton\n";
+  for (size_t i = 0; i < suite.cells.size(); ++i) {
+    const Cell& c = suite.cells[i];
+    const std::filesystem::path file = std::filesystem::path(dir) / (c.key + ".safetensors");
+    const bool has = std::filesystem::is_regular_file(file);
+    found += has;
+    std::string exact = "-", automaton = "-";
+    if (records[i] && records[i]->result.is_object()) {
+      const auto& r = records[i]->result;
+      if (r.contains("verify") && r["verify"].is_object() && r["verify"].contains("exact") && r["verify"]["exact"].is_boolean())
+        exact = r["verify"]["exact"].get<bool>() ? "exact" : "errors";
+      if (r.contains("extract") && r["extract"].is_object() && r["extract"].contains("equivalent") &&
+          r["extract"]["equivalent"].is_boolean())
+        automaton = r["extract"]["equivalent"].get<bool>() ? "equivalent" : "differs";
+    }
+    out += fmt::format("{}\t{}\t{}\t{}\t{}\n", c.key, c.label, has ? file.string() : "-", exact, automaton);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fprintf(stderr, "models: %zu of %zu cells have a model file in %s\n", found, suite.cells.size(), dir.c_str());
 }
 
 std::vector<CellRecord> RecordsFor(const SuiteArgs& a, std::string* suite_name) {
@@ -255,6 +294,11 @@ void AddSuiteCommands(CLI::App& app) {
                   "the first cell and the end)")->capture_default_str();
   run->add_flag("--quiet", a->quiet, "no progress output");
   run->callback([a] { RunCommand(*a); });
+
+  auto* models = app.add_subcommand("models", "List the model files of a suite's cells (suites with save_models: true)");
+  models->add_option("SUITE", a->suite, "suite name or path")->required();
+  models->add_option("--db", a->db, "results database (default: reports/SUITE.db); models are in DB_DIR/SUITE.models/");
+  models->callback([a] { ModelsCommand(*a); });
 
   auto* report = app.add_subcommand("report", "Regenerate a suite's report from stored results (no training)");
   report->add_option("SUITE", a->suite, "suite name or path")->required();

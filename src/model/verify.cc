@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <map>
 
 #include "model/exhaustive.h"
 #include "util/error.h"
@@ -98,6 +99,35 @@ nlohmann::json AccuracyByLength(const VerifyResult& r) {
                  {"errors", le.errors},
                  {"accuracy", le.strings ? 1.0 - double(le.errors) / double(le.strings) : 1.0}});
   return a;
+}
+
+std::vector<LengthErrors> SampledByLength(const RnnModel& M, const std::vector<Example>& examples) {
+  std::map<int, LengthErrors> by;
+  const uint32_t mask = M.task == Task::kMembership ? 1u : (2u << M.d) - 1;
+  for (const Example& e : examples) {
+    for (uint8_t a : e.x)
+      if (a >= M.d) throw Error(fmt::format("SampledByLength: symbol index {} outside the model's {} symbols", a, M.d));
+    if (M.task == Task::kNextSymbol && e.next.size() != e.x.size())
+      throw Error(fmt::format("SampledByLength: a next-symbol example of length {} has {} targets", e.x.size(), e.next.size()));
+    bool right = true;
+    if (e.x.empty()) {
+      right = (EmptyDecision(M) & 1) == e.label;
+    } else {
+      const std::vector<uint32_t> steps = ModelForward(M, e.x);
+      if (M.task == Task::kMembership) {
+        right = (steps.back() & 1) == e.label;
+      } else {
+        for (size_t t = 0; t < steps.size() && right; ++t) right = (steps[t] & mask) == (e.next[t] & mask);
+      }
+    }
+    LengthErrors& le = by[static_cast<int>(e.x.size())];
+    le.length = static_cast<int>(e.x.size());
+    ++le.strings;
+    le.errors += right ? 0 : 1;
+  }
+  std::vector<LengthErrors> out;
+  for (const auto& [n, le] : by) out.push_back(le);
+  return out;
 }
 
 nlohmann::json ToJson(const VerifyResult& r) {

@@ -1,5 +1,5 @@
 // Exhaustive verification: a model against its language's exact answers on every string of length 1..N.
-// Entry points: Verify, VerifyResult, ToJson, AccuracyByLength. Tested by tests/model_verify_test.cc.
+// Entry points: Verify, VerifyResult, ToJson, AccuracyByLength, SampledByLength. Tested by tests/model_verify_test.cc.
 //
 // What is checked. Membership: every string of length 1..N, the model's decision after its last symbol against
 // membership. Next-symbol: every string of length 1..N that can still be completed to a member (every prefix of a
@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "lang/dataset.h"
 #include "lang/language.h"
 #include "model/model.h"
 
@@ -55,5 +56,11 @@ VerifyResult Verify(const RnnModel& model, const Language& lang, const Exhaustiv
 nlohmann::json ToJson(const VerifyResult& r);
 // [{"length": n, "strings": s, "errors": e, "accuracy": 1 − e/s}, …] for lengths 1..N: an accuracy-vs-length plot.
 nlohmann::json AccuracyByLength(const VerifyResult& r);
+
+// The model's errors per length on sampled examples (a dataset split), judged as the trainer judges them: membership
+// by the decision after the last symbol, next-symbol by every step's set of allowed continuations ("all steps
+// right"). Lengths without examples are left out; ascending. Throws flbench::Error if an example does not fit the
+// model (a symbol outside its alphabet, next-symbol targets of the wrong length).
+std::vector<LengthErrors> SampledByLength(const RnnModel& model, const std::vector<Example>& examples);
 
 }  // namespace flbench

@@ -2,6 +2,7 @@
 // standard error). Tested by tests/report_stats_test.cc.
 #include "report/stats.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace flbench {
@@ -69,6 +70,30 @@ double StudentT95(int dof) {
   if (dof < 1) return std::numeric_limits<double>::quiet_NaN();
   if (dof <= 30) return kT[dof - 1];
   return 1.96 + 2.4 / dof;
+}
+
+Interval Wilson95(double p, double n) {
+  if (!(n > 0) || !(p >= 0 && p <= 1)) return {};
+  const double z = 1.959963984540054, z2 = z * z;
+  const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const double half = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+Interval MeanInterval95(const Stats& s, double lo_clip, double hi_clip) {
+  if (s.n < 2 || !std::isfinite(s.std)) return {};
+  const double half = StudentT95(s.n - 1) * s.std / std::sqrt(static_cast<double>(s.n));
+  return {std::max(lo_clip, s.mean - half), std::min(hi_clip, s.mean + half)};
+}
+
+int LateCollapse(const std::vector<double>& accuracy, double high, double drop) {
+  double best = -std::numeric_limits<double>::infinity();
+  for (size_t e = 0; e < accuracy.size(); ++e) {
+    const double a = std::isfinite(accuracy[e]) ? accuracy[e] : 0.0;
+    if (best >= high && a < best - drop) return static_cast<int>(e + 1);
+    best = std::max(best, a);
+  }
+  return 0;
 }
 
 }  // namespace flbench

@@ -2,7 +2,10 @@
 // the legend in a column on its right; data drawn clipped to the plot area.
 #include "report/svg.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <charconv>
 #include <iterator>
 #include <utility>
@@ -342,6 +345,62 @@ std::string LinePlotSvg(const PlotSpec& spec, const std::vector<Series>& series)
     }
     o += "</g>\n";
   }
+  o += "</svg>\n";
+  return o;
+}
+
+std::string HeatmapSvg(const HeatmapSpec& spec) {
+  if (spec.values.size() != spec.rows.size()) throw Error("HeatmapSvg: values has a row count other than rows");
+  for (const auto& r : spec.values)
+    if (r.size() != spec.cols.size()) throw Error("HeatmapSvg: a row of values has a length other than cols");
+  const double cell_w = 64, cell_h = 24, left = 120, top = 48, legend = 70;
+  const double width = left + cell_w * static_cast<double>(spec.cols.size()) + legend + 20;
+  const double height = top + cell_h * static_cast<double>(spec.rows.size()) + 48;
+  // White (0) to the Okabe–Ito blue (1), linear in each channel; text turns white on dark cells.
+  auto colour = [](double v) {
+    const double t = std::clamp(v, 0.0, 1.0);
+    auto ch = [&](double hi) { return static_cast<int>(std::lround(255 + (hi - 255) * t)); };
+    return fmt::format("#{:02X}{:02X}{:02X}", ch(0x00), ch(0x72), ch(0xB2));
+  };
+  std::string o = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" viewBox=\"0 0 {0:.0f} {1:.0f}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      width, height);
+  o += fmt::format("<text x=\"{:.1f}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n", width / 2,
+                   EscapeXml(spec.title));
+  for (size_t c = 0; c < spec.cols.size(); ++c)
+    o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
+                     left + cell_w * (static_cast<double>(c) + 0.5), top - 8, EscapeXml(spec.cols[c]));
+  for (size_t r = 0; r < spec.rows.size(); ++r) {
+    const double y = top + cell_h * static_cast<double>(r);
+    o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 8, y + cell_h / 2 + 4,
+                     EscapeXml(spec.rows[r]));
+    for (size_t c = 0; c < spec.cols.size(); ++c) {
+      const double v = spec.values[r][c];
+      const double x = left + cell_w * static_cast<double>(c);
+      const bool ok = std::isfinite(v);
+      o += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\" stroke=\"white\"/>",
+                       x, y, cell_w, cell_h, ok ? colour(v) : "#DDDDDD");
+      o += fmt::format("<text class=\"cell\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"{}\">{}</text>\n",
+                       x + cell_w / 2, y + cell_h / 2 + 4, ok && v > 0.55 ? "white" : "black",
+                       ok ? fmt::format("{:.{}f}", v, spec.decimals) : "—");
+    }
+  }
+  const double grid_bottom = top + cell_h * static_cast<double>(spec.rows.size());
+  o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
+                   left + cell_w * static_cast<double>(spec.cols.size()) / 2, grid_bottom + 30, EscapeXml(spec.x_label));
+  o += fmt::format("<text x=\"16\" y=\"{:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {:.1f})\">{}</text>\n",
+                   (top + grid_bottom) / 2, (top + grid_bottom) / 2, EscapeXml(spec.y_label));
+  // Colour scale: 0 at the bottom, 1 at the top.
+  const double lx = left + cell_w * static_cast<double>(spec.cols.size()) + 24, steps = 10;
+  const double lh = std::max(cell_h * 3, grid_bottom - top);
+  for (int i = 0; i < steps; ++i) {
+    const double v = (i + 0.5) / steps;
+    o += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"{:.2f}\" fill=\"{}\"/>", lx,
+                     top + lh * (1 - (i + 1) / steps), lh / steps + 0.5, colour(v));
+  }
+  o += fmt::format("\n<text x=\"{:.1f}\" y=\"{:.1f}\">1</text><text x=\"{:.1f}\" y=\"{:.1f}\">0</text>\n", lx + 18,
+                   top + 10, lx + 18, top + lh);
   o += "</svg>\n";
   return o;
 }

@@ -1,6 +1,6 @@
 // A small, self-contained SVG line-plot writer for reports (accuracy vs width, learning curves, error vs m):
 // axes with ticks at nice values (decades on log axes), a legend, distinct colours and markers, error bars.
-// Entry points: LinePlotSvg, MakeAxis, EscapeXml. Tested by tests/report_svg_test.cc.
+// Entry points: LinePlotSvg, HeatmapSvg, MakeAxis, EscapeXml. Tested by tests/report_svg_test.cc.
 #pragma once
 
 #include <cmath>
@@ -25,6 +25,16 @@ struct PlotSpec {
 
 // An about 640×400 SVG document. Throws flbench::Error when a series' x, y and y_err sizes disagree.
 std::string LinePlotSvg(const PlotSpec& spec, const std::vector<Series>& series);
+
+// A heatmap: one coloured cell per (row, column), colour from value in [0, 1] (white-to-blue; NaN: grey, "—"), the
+// value printed in each cell with `decimals` digits. values[r][c]; every row has cols.size() entries (else Error).
+struct HeatmapSpec {
+  std::string title, x_label, y_label;
+  std::vector<std::string> rows, cols;
+  std::vector<std::vector<double>> values;
+  int decimals = 2;
+};
+std::string HeatmapSvg(const HeatmapSpec& spec);
 
 // One axis: its bounds and where its ticks go (exposed for tests and for callers drawing their own).
 struct Axis {

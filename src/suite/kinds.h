@@ -15,6 +15,11 @@
 
 namespace flbench {
 
+// What a cell may write besides its result: files kept beside the results database.
+struct RunContext {
+  std::string models_dir;  // where a cell stores its model file (train suites with save_models); "" = nowhere
+};
+
 class Kind {
  public:
   virtual ~Kind() = default;
@@ -25,6 +30,11 @@ class Kind {
   virtual void Expand(const YamlReader& r, const YAML::Node& root, Suite& suite) const = 0;
   // Runs one cell (from the calling thread; cells run in parallel, so Run must be thread-safe).
   virtual nlohmann::json Run(const Cell& cell) const = 0;
+  // The same with the run's context; the runner calls this one. Kinds that write no files keep the default.
+  virtual nlohmann::json Run(const Cell& cell, const RunContext& ctx) const {
+    (void)ctx;
+    return Run(cell);
+  }
   // One short phrase for the progress line about a result of Run ("test acc 0.982", "diverged"). The default
   // shows the result's "summary" string if it has one.
   virtual std::string Outcome(const nlohmann::json& result) const;

@@ -177,7 +177,7 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
         progress.Started();
         const auto t0 = Clock::now();
         try {
-          nlohmann::json result = kind.Run(cell);
+          nlohmann::json result = kind.Run(cell, RunContext{options.models_dir});
           CellRecord rec;
           rec.key = cell.key;
           rec.suite = suite.name;

@@ -22,6 +22,7 @@ struct RunOptions {
   // publication is at least `publish_every` seconds old. The caller publishes once more at the end.
   std::string publish_to;
   double publish_every = 30;
+  std::string models_dir;  // passed to the kind (RunContext): where cells store model files
 };
 
 struct RunSummary {

@@ -1,7 +1,10 @@
 // The "train" experiment kind: languages × grid of Elman-RNN hyperparameters × seeds, one cell each;
-// a cell builds (or reuses) its language's dataset and trains. Schema: README "Suite files".
+// a cell builds (or reuses) its language's dataset and trains; on request (save_models, verify, extract) it then
+// stores its model file, checks the network on every string up to a length and extracts the automaton it implements.
+// Schema: README "Suite files".
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <future>
 #include <map>
 #include <memory>
@@ -11,6 +14,13 @@
 #include "lang/dataset_builder.h"
 #include "lang/sampler.h"
 #include "lang/spec.h"
+#include "model/exhaustive.h"
+#include "model/extract.h"
+#include "model/safetensors.h"
+#include "model/verify.h"
+#include "results/run_meta.h"
+#include "rnn/activation.h"
+#include "rnn/elman.h"
 #include "suite/train_spec.h"
 #include "train/config.h"
 #include "train/trainer.h"
@@ -109,7 +119,9 @@ void Overlay(const YamlReader& r, const YAML::Node* data_ptr, const YAML::Node* 
 
 class TrainKindImpl : public Kind {
  public:
-  std::set<std::string> Keys() const override { return {"data", "grid", "languages"}; }
+  std::set<std::string> Keys() const override {
+    return {"data", "grid", "languages", "save_models", "verify", "extract"};
+  }
 
   void Expand(const YamlReader& r, const YAML::Node& root, Suite& suite) const override {
     if (!root["languages"]) r.Fail(root, "a train suite needs 'languages' (a list of language names or {name: ...} entries)");
@@ -122,6 +134,7 @@ class TrainKindImpl : public Kind {
     const TrainReportSpec report = TrainReportSpec::FromYaml(r, root["report"]);
     suite.report = report.ToJson();
     const bool best_epoch = report.NeedsEachEpoch();
+    const nlohmann::json checks = ReadChecks(r, root, report);
 
     nlohmann::json info_langs = nlohmann::json::array();
     std::set<std::string> lang_names;
@@ -158,7 +171,7 @@ class TrainKindImpl : public Kind {
       } catch (const Error& e) {
         r.Fail(name_node, e.what());
       }
-      info_langs.push_back(ExpandLanguage(r, name_node, *lang, layer, reference, best_epoch, suite));
+      info_langs.push_back(ExpandLanguage(r, name_node, *lang, layer, reference, best_epoch, checks, suite));
     }
     suite.info = {{"languages", info_langs}};
     Label(suite);
@@ -172,21 +185,109 @@ class TrainKindImpl : public Kind {
     return "done";
   }
 
-  nlohmann::json Run(const Cell& cell) const override {
+  nlohmann::json Run(const Cell& cell) const override { return Run(cell, RunContext{}); }
+
+  nlohmann::json Run(const Cell& cell, const RunContext& ctx) const override {
     const nlohmann::json& c = cell.config;
     std::shared_ptr<const BuiltDataset> data = GetDataset(c["language"].get<std::string>(), c["data"]);
     TrainConfig cfg = ModelFromJson(c["model"]);
     cfg.threads = 1;  // parallelism is across cells
-    nlohmann::json result = ToJson(Train(data->dataset, cfg));
+    const TrainResult trained = Train(data->dataset, cfg);
+    nlohmann::json result = ToJson(trained);
     if (!data->notes.empty()) result["data_notes"] = data->notes;
     nlohmann::json sizes = {{"train", data->dataset.train.examples.size()},
                             {"validation", data->dataset.validation.examples.size()}};
     for (const auto& t : data->dataset.tests) sizes[t.name] = t.examples.size();
     result["data_sizes"] = sizes;
+    if (c.contains("checks") && !trained.diverged) RunChecks(cell, c["checks"], data->dataset, cfg, trained, ctx, result);
     return result;
   }
 
  private:
+  // `save_models: true`, `verify: {max_len: N}`, `extract: true | {max_states: S}` (extract reads verify's tables,
+  // so it needs verify); the report's accuracy-vs-length plot needs per-length results. {} when none is asked.
+  static nlohmann::json ReadChecks(const YamlReader& r, const YAML::Node& root, const TrainReportSpec& report) {
+    nlohmann::json checks = nlohmann::json::object();
+    if (const YAML::Node n = root["save_models"]; n && r.Bool(n, "save_models")) checks["save_model"] = true;
+    if (const YAML::Node n = root["verify"]) {
+      if (!n.IsMap()) r.Fail(n, "'verify' must be a mapping like {max_len: 16}");
+      r.CheckKeys(n, {"max_len"}, "verify");
+      if (!n["max_len"]) r.Fail(n, "'verify' needs 'max_len' (check every string of length 1..max_len)");
+      const int64_t len = r.Int64(n["max_len"], "max_len");
+      if (len < 1 || len > 64) r.Fail(n["max_len"], fmt::format("verify max_len must be in [1, 64], got {}", len));
+      checks["verify_max_len"] = len;
+    }
+    if (const YAML::Node n = root["extract"]) {
+      int64_t max_states = 100;
+      if (n.IsMap()) {
+        r.CheckKeys(n, {"max_states"}, "extract");
+        if (n["max_states"]) max_states = r.Int64(n["max_states"], "max_states");
+        if (max_states < 1 || max_states > 10000)
+          r.Fail(n["max_states"], fmt::format("extract max_states must be in [1, 10000], got {}", max_states));
+      } else if (!r.Bool(n, "extract")) {
+        max_states = 0;
+      }
+      if (max_states > 0) {
+        if (!checks.contains("verify_max_len"))
+          r.Fail(n, "'extract' answers its equivalence queries on every string up to verify's max_len: add verify: {max_len: N}");
+        checks["extract_max_states"] = max_states;
+      }
+    }
+    if (!checks.empty() || report.WantsByLength()) checks["by_length"] = true;
+    return checks;
+  }
+
+  // After training: the model (PyTorch names, rnn/elman.h layout → model/model.h), saved beside the results database
+  // when asked, per-length errors on every test split, exhaustive verification and extraction.
+  static void RunChecks(const Cell& cell, const nlohmann::json& checks, const Dataset& data, const TrainConfig& cfg,
+                        const TrainResult& trained, const RunContext& ctx, nlohmann::json& result) {
+    const nlohmann::json& c = cell.config;
+    const ElmanShape shape{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task,
+                           cfg.bias == "two"};
+    RnnModel model = ModelFromTheta(shape, trained.theta.data(), c["language"].get<std::string>(), data.alphabet);
+    model.config_json = ModelJson(cfg).dump();
+    model.cell_key = cell.key;
+    model.language_digest = c.value("language_digest", "");
+    model.flbench_version = "flbench 0.1 (" + CurrentCommit() + ")";
+    if (checks.value("save_model", false) && !ctx.models_dir.empty()) {
+      std::filesystem::create_directories(ctx.models_dir);
+      SaveSafetensors((std::filesystem::path(ctx.models_dir) / (cell.key + ".safetensors")).string(), model);
+      result["model_file"] = cell.key + ".safetensors";
+    }
+    if (checks.value("by_length", false)) {
+      nlohmann::json splits = nlohmann::json::array();
+      for (const Split& split : data.tests) {
+        nlohmann::json lengths = nlohmann::json::array();
+        for (const LengthErrors& le : SampledByLength(model, split.examples))
+          lengths.push_back({le.length, le.strings, le.errors});
+        splits.push_back({{"split", split.name}, {"lengths", lengths}});
+      }
+      result["by_length"] = splits;  // per test split: [length, strings, errors] per length with examples
+    }
+    if (!checks.contains("verify_max_len")) return;
+    std::shared_ptr<const Language> lang = LoadLanguage(c["language"].get<std::string>());
+    const ExhaustiveTables tables = ComputeTables(model, *lang, checks["verify_max_len"].get<int>());
+    const VerifyResult v = Verify(model, *lang, tables);
+    nlohmann::json lengths = nlohmann::json::array();
+    for (const LengthErrors& le : v.per_length) lengths.push_back({le.length, le.strings, le.errors});
+    nlohmann::json verify = {{"max_len", v.max_len}, {"strings", v.strings}, {"errors", v.errors},
+                             {"error_rate", v.error_rate}, {"exact", v.exact}, {"lengths", lengths},
+                             {"seconds", v.seconds}};
+    if (!v.counterexamples.empty())
+      verify["counterexample"] = {{"string", v.counterexamples[0].text}, {"model", v.counterexamples[0].model},
+                                  {"expected", v.counterexamples[0].expected}};
+    result["verify"] = verify;
+    if (!checks.contains("extract_max_states")) return;
+    const ExtractResult x = Extract(model, *lang, tables, checks["extract_max_states"].get<int>());
+    nlohmann::json extract = {{"states", x.automaton.states()}, {"converged", x.converged},
+                              {"target_states", x.target_states}, {"exact_up_to_n", x.exact_up_to_n},
+                              {"exact_but_automaton_differs", x.exact_but_automaton_differs},
+                              {"seconds", x.seconds}};
+    extract["equivalent"] = x.equivalent ? nlohmann::json(*x.equivalent) : nlohmann::json();
+    if (x.difference) extract["difference"] = *x.difference;
+    result["extract"] = extract;
+  }
+
   struct BuiltDataset {
     Dataset dataset;
     std::vector<std::string> notes;  // e.g. "only 49 members …; took them all"
@@ -223,7 +324,8 @@ class TrainKindImpl : public Kind {
   }
 
   nlohmann::json ExpandLanguage(const YamlReader& r, const YAML::Node& at, const Language& lang, const Layered& layer,
-                                const nlohmann::json& reference, bool best_epoch, Suite& suite) const {
+                                const nlohmann::json& reference, bool best_epoch, const nlohmann::json& checks,
+                                Suite& suite) const {
     // Each field: its default, then the layers; per-language scalars go straight into the data section, grid
     // axes (a scalar or a list) become axes of the grid, in table order (the order of cells and labels).
     nlohmann::json data = nlohmann::json::object();
@@ -291,6 +393,14 @@ class TrainKindImpl : public Kind {
     // The language's definition is part of every cell key: editing the file invalidates its cells.
     const std::string digest = HashKey({{"file", ReadTextFile(lang.path(), "language file")}, {"alphabet", lang.alphabet()}});
 
+    if (checks.contains("verify_max_len")) {
+      try {
+        StringSpace space(lang.symbols(), checks["verify_max_len"].get<int>());
+      } catch (const Error& e) {
+        r.Fail(at, fmt::format("language {}: verify: {}", lang.name(), e.what()));
+      }
+    }
+
     // Cartesian product of the axes, last axis fastest; then seeds.
     std::vector<size_t> idx(axes.size(), 0);
     const double avg_len = (probe.min_len + probe.max_len) / 2.0;
@@ -305,6 +415,8 @@ class TrainKindImpl : public Kind {
       for (int s : seeds) {
         nlohmann::json config = {{"kind", "train"}, {"language", lang.name()}, {"language_digest", digest},
                                  {"data", d},       {"model", m},            {"seed_index", s}};
+        // What the cell does after training is part of what it computes (so part of its key); absent when nothing.
+        if (!checks.empty()) config["checks"] = checks;
         // The batch order depends on the data and the seed index only, so cells that differ in width, activation,
         // learning rate … share it (and can train in lockstep); the initial parameters depend on the whole cell.
         config["model"]["order_seed"] = DeriveSeed(suite.seed, "order/" + lang.name() + "/" + d.dump() + "/" + std::to_string(s));
