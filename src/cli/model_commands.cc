@@ -17,6 +17,7 @@
 #include "model/verify.h"
 #include "results/run_meta.h"
 #include "util/error.h"
+#include "util/files.h"
 
 namespace flbench {
 
@@ -85,12 +86,9 @@ void RunExtract(const std::string& path, int max_len, const std::string& languag
   const RnnModel M = LoadSafetensors(path);
   const auto lang = LanguageFor(M, language);
   if (max_states < 1) throw Error(fmt::format("--max-states must be ≥ 1, got {}", max_states));
+  if (!dot.empty()) CheckOutputPath(dot, "--dot");  // before the (possibly long) extraction
   const ExtractResult r = Extract(M, *lang, max_len, max_states);
-  if (!dot.empty()) {
-    std::ofstream f(dot);
-    f << ToDot(r);
-    if (!f) throw Error(dot + ": cannot write the DOT file");
-  }
+  if (!dot.empty()) WriteFileAtomic(dot, ToDot(r));
   nlohmann::json j = {{"command", "extract"}, {"model", path}};
   if (M.task == Task::kNextSymbol)
     j["reading"] = "next-symbol model read as a recogniser: end-of-string output on after the last symbol, and every "

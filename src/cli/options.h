@@ -41,6 +41,10 @@ CLI::Option* AddIntOption(CLI::App& cmd, const std::string& name, T& var, T lo, 
 CLI::Option* AddRealOption(CLI::App& cmd, const std::string& name, double& var, double lo, double hi,
                            const std::string& help);
 
+// A real option whose range in the configuration table has no upper end (lr, eps, clip) takes at most this: no
+// hyperparameter of these models means anything beyond, and values like 1e308 only overflow to inf in the first step.
+inline constexpr double kMaxRealOption = 1e6;
+
 // Seeds are any 64-bit unsigned integer.
 inline constexpr uint64_t kMaxSeed = std::numeric_limits<uint64_t>::max();
 
