@@ -1,7 +1,7 @@
 // Several flbench processes at once, and suites naming languages by path, through the real binary: a second `run`
 // on one database refuses naming the first (pid, host) and a killed holder blocks nobody; concurrent `report` runs
 // writing the same files all succeed; a suite language given by path trains exactly that file, even when the file
-// shadows a shipped name.
+// shadows a shipped name; the default output paths (reports/SUITE.md) pass the output check in a fresh directory.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -178,6 +178,17 @@ TEST(LanguageByPathTest, TrainsExactlyTheFileEvenWhenItShadowsAShippedName) {
   auto both = RunCommand(Flbench("run " + dir + "/both.yaml --quiet --report " + dir + "/both.md"));
   EXPECT_EQ(both.status, 2);
   EXPECT_NE(both.err.find("both.yaml:1:22: language 'tomita1' listed twice"), std::string::npos) << both.err;
+}
+
+TEST(OutputPathTest, DefaultReportDirectoryIsCreatedInAFreshWorkingDirectory) {
+  const std::string dir = testing::TempDir();
+  std::ofstream(dir + "/s.yaml") << "name: fresh\nlanguages: [tomita1]\ndata: {min_len: 1, max_len: 6}\ngrid: {epochs: 1}\n";
+  auto r = RunCommand("cd " + dir + " && " + Flbench("run s.yaml --quiet"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/reports/fresh.md"));
+  auto report = RunCommand("cd " + dir + " && rm -r reports/fresh.md && " + Flbench("report s.yaml"));
+  EXPECT_EQ(report.status, 0) << report.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/reports/fresh.md"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "lang/spec.h"
 #include "model/extract.h"
 #include "model/safetensors.h"
@@ -115,7 +116,7 @@ void AddModelCommands(CLI::App& app) {
     auto lang = std::make_shared<std::string>();
     auto* cmd = app.add_subcommand("verify", "Check a model on every string up to --max-len against the exact language");
     cmd->add_option("MODEL", *path, "model file (.safetensors)")->required();
-    cmd->add_option("--max-len", *max_len, "longest length checked")->capture_default_str();
+    AddIntOption(*cmd, "--max-len", *max_len, 0, 1000, "longest length checked");
     cmd->add_option("--language", *lang, "language name or path (default: the model's)");
     cmd->callback([path, max_len, lang] { RunVerify(*path, *max_len, *lang); });
   }
@@ -128,11 +129,10 @@ void AddModelCommands(CLI::App& app) {
     auto* cmd = app.add_subcommand("extract", "Extract the automaton a model implements (L*) and compare with the "
                                               "language's minimal DFA");
     cmd->add_option("MODEL", *path, "model file (.safetensors)")->required();
-    cmd->add_option("--max-len", *max_len, "equivalence queries check every string up to this length")
-        ->capture_default_str();
+    AddIntOption(*cmd, "--max-len", *max_len, 0, 1000, "equivalence queries check every string up to this length");
     cmd->add_option("--language", *lang, "language name or path (default: the model's)");
     cmd->add_option("--dot", *dot, "write the automaton as Graphviz DOT to this file");
-    cmd->add_option("--max-states", *max_states, "stop L* at this many states")->capture_default_str();
+    AddIntOption(*cmd, "--max-states", *max_states, 1, 1000000, "stop L* at this many states");
     cmd->callback([path, max_len, lang, dot, max_states] { RunExtract(*path, *max_len, *lang, *dot, *max_states); });
   }
 }

@@ -277,7 +277,7 @@ void AddSuiteCommands(CLI::App& app) {
   auto a = std::make_shared<SuiteArgs>();
   auto* run = app.add_subcommand("run", "Run a suite (resumable) and write its report");
   run->add_option("SUITE", a->suite, "suite name (suites/NAME.yaml) or path")->required();
-  run->add_option("--jobs", a->jobs, "cells in parallel (0 = number of cores)")->capture_default_str();
+  AddIntOption(*run, "--jobs", a->jobs, 0, 4096, "cells in parallel (0 = number of cores)");
   run->add_option("--db", a->db, "results database (default: beside the report, REPORT_STEM.db)");
   run->add_option("--report", a->report, "Markdown report path (default: reports/SUITE.md)");
   run->add_option("--shard", a->shard, "run only shard I of N (I/N, 0-based), into its own database");
@@ -287,8 +287,8 @@ void AddSuiteCommands(CLI::App& app) {
   run->add_option("--publish-to", a->publish_to,
                   "also keep an atomic copy of the database at PATH (SQLite backup + rename; e.g. on a shared file "
                   "system); SIGTERM/SIGINT publish once more before exiting");
-  run->add_option("--publish-every", a->publish_every, "seconds between copies to --publish-to (a copy also follows "
-                  "the first cell and the end)")->capture_default_str();
+  AddRealOption(*run, "--publish-every", a->publish_every, 0, 1e9, "seconds between copies to --publish-to (a copy "
+                "also follows the first cell and the end)");
   run->add_flag("--quiet", a->quiet, "no progress output");
   run->callback([a] { RunCommand(*a); });
 

@@ -196,6 +196,7 @@ void CheckOutputPath(const std::string& path, const std::string& what) {
   // The nearest existing ancestor: it must be a directory that accepts a new file.
   fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   while (!fs::exists(dir, ec) && dir.has_parent_path() && dir.parent_path() != dir) dir = dir.parent_path();
+  if (!fs::exists(dir, ec) && dir.is_relative()) dir = ".";  // reports/x.md with no reports/ yet: the working dir
   if (!fs::is_directory(dir, ec))
     throw Error(fmt::format("{} {}: {} is not a directory", what, path, dir.string()));
   std::string probe;
