@@ -2,6 +2,7 @@
 // a cell builds (or reuses) its language's dataset and trains. Schema: README "Suite files".
 #include <fmt/format.h>
 
+#include <cmath>
 #include <future>
 #include <map>
 #include <memory>
@@ -37,6 +38,8 @@ nlohmann::json FieldValue(const YamlReader& r, const YAML::Node& n, const Config
       break;
     case FieldType::kReal:
       v = r.Double(n, f.key);
+      if (std::isinf(f.hi) && std::fabs(v.get<double>()) > kMaxUnboundedReal)
+        r.Fail(n, fmt::format("'{}' must be at most {:g} (got {})", f.key, kMaxUnboundedReal, v.dump()));
       break;
     case FieldType::kBool:
       v = r.Bool(n, f.key);
