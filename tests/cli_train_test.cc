@@ -49,7 +49,7 @@ TEST(CliTrainTest, BadOptionsAreClearErrors) {
     const char* args;
     const char* fragment;
   };
-  for (const Case& c : {Case{" train tomita2 --width -3", "--width: 'width' must be in [1, 65536] (got -3)"},
+  for (const Case& c : {Case{" train tomita2 --width -3", "--width: '-3' is out of range; expected an integer from 1 to 65536"},
                         Case{" train tomita2 --act softplus", "must be one of relu, tanh, sigmoid, cos, identity (got 'softplus')"},
                         Case{" train tomita2 --lr 0", "--lr: 'lr' must be > 0"},
                         Case{" train tomita2 --optimizer lbfgs", "lbfgs"},

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "suite/limits.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 #include "testutil/paths.h"
@@ -106,6 +107,26 @@ TEST(SuiteTest, BadSuitesGiveLocatedErrors) {
   ExpectError("languages: [tomita1]\nverify: {maxlen: 5}\n", "2:", "unknown key 'maxlen'");
   ExpectError("languages: [tomita1]\nverify: {max_len: 40}\n", "1:13:", "the largest length that fits is 25");
   ExpectError("languages: [tomita1]\nverify: {max_len: 8}\nextract: {max_states: 0}\n", "3:23:", "max_states must be in");
+}
+
+TEST(SuiteTest, ResourcesAreEstimatedAtLoad) {
+  // Hand-computed: m = 10, d = 2, 3 outputs: 100 + 10·7 + 3 = 173 parameters; 10 · 4 · 6 hidden values.
+  EXPECT_DOUBLE_EQ(TrainingBytes(10, 2, 3, 4, 5), 4.0 * (8 * 173 + 4 * 10 * 4 * 6));
+  EXPECT_NO_THROW(CheckGridSize(1000, "a suite"));
+  try {
+    CheckGridSize(2e6, "the suite");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the suite expands to 2e+06 cells (about 16.4 GB"), std::string::npos) << e.what();
+  }
+  ExpectError("languages: [tomita1]\ngrid: {width: [1,2,3,4,5,6,7,8,9,10], lr: [1,2,3,4,5,6,7,8,9,10], batch: "
+              "[1,2,3,4,5,6,7,8,9,10], epochs: [1,2,3,4,5,6,7,8,9,10], patience: [1,2,3,4,5,6,7,8,9,10], seeds: 20}\n",
+              "1:", "expands to 2e+06 cells");
+  ExpectError("languages: [tomita3]\ngrid: {width: 65536}\n", "2:15:", "training width 65536 with batch 32");
+  ExpectError("languages: [tomita3]\ndata: {task: next-symbol, min_len: 0}\n", "2:", "min_len ≥ 1");
+  ExpectError("languages: [tomita3]\ndata: {test_bins: [\"60-70\", \"60-70\"]}\n", "2:", "test bin 60-70 is given twice");
+  ExpectError("name: \"..\"\nlanguages: [tomita3]\n", "1:7:", "suite name '..'");
+  ExpectError("languages: [tomita3]\ngrid: {seeds: [2, 0]}\n", "2:19:", "seed numbers must be ≥ 1");
 }
 
 TEST(SuiteTest, ShippedSuitesLoad) {

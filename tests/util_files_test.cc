@@ -1,11 +1,17 @@
 // util/files.h: the search path ($ENV directories, ./SUBDIR, the source tree, repeats left out, a missing
-// $ENV directory is an error), FindYaml's first match, and the catalogue with shadowed files.
+// $ENV directory is an error), FindYaml's first match, the catalogue with shadowed files, WriteFileAtomic (threads
+// writing one path at once) and CheckOutputPath.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
 
 #include "testutil/paths.h"
 #include "util/error.h"
@@ -97,6 +103,58 @@ TEST(FilesTest, ExecutablePathIsThisBinary) {
   EXPECT_EQ(fs::path(exe).filename(), "test_util");
   EXPECT_TRUE(fs::exists(exe));
   EXPECT_EQ(InstalledShareDir(), "") << "a build-tree binary has no ../share/flbench";
+}
+
+std::string ErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(FilesTest, WriteFileAtomicFromManyThreadsAtOnce) {
+  const std::string dir = testing::TempDir();
+  const std::string path = dir + "/sub/out.md";
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        try {
+          WriteFileAtomic(path, std::string(1000 + t, char('a' + t)));
+        } catch (const Error&) {
+          ++failures;
+        }
+      }
+    });
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(failures, 0);
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text, std::string(text.size(), text[0])) << "one writer's whole text, never a mix";
+  for (const auto& e : fs::directory_iterator(dir + "/sub")) EXPECT_EQ(e.path().filename(), "out.md");
+  EXPECT_NE(ErrorOf([&] { WriteFileAtomic(dir, "x"); }).find("is a directory"), std::string::npos);
+}
+
+TEST(FilesTest, CheckOutputPathProbesWithoutLeavingFiles) {
+  const std::string dir = testing::TempDir();
+  EXPECT_EQ(ErrorOf([&] { CheckOutputPath(dir + "/new/deeper/r.md", "--report"); }), "");
+  EXPECT_FALSE(fs::exists(dir + "/new")) << "missing directories are not created by the check";
+  EXPECT_TRUE(fs::is_empty(dir)) << "the probe file is removed";
+  std::ofstream(dir + "/file") << "x";
+  EXPECT_EQ(ErrorOf([&] { CheckOutputPath(dir + "/file", "--out"); }), "") << "an existing file is replaced";
+  EXPECT_NE(ErrorOf([&] { CheckOutputPath(dir, "--report"); }).find("--report " + dir + ": is a directory"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf([&] { CheckOutputPath(dir + "/file/r.md", "--report"); }).find("is not a directory"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf([&] { CheckOutputPath("/proc/x/y.md", "--report"); }).find("cannot create files in /proc"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf([&] { CheckOutputPath("/dev/null", "--out"); }).find("not a regular file"), std::string::npos);
 }
 
 }  // namespace

@@ -6,39 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "report/compare.h"
 #include "util/cpu.h"
 #include "util/error.h"
-
-// Until `compare` reads its baseline through ReadBaseline itself (src/cli/suite_commands.cc), its baseline file and
-// tolerance are checked while the command line is parsed: a directory, JSON such as 1e999, an empty or mistyped
-// baseline, a NaN or negative tolerance are bad input (exit 2), never an internal error or a passing check.
-void CheckCompareInputs(CLI::App& app) {
-  for (CLI::App* sub : app.get_subcommands([](CLI::App* s) { return s->get_name() == "compare"; })) {
-    if (CLI::Option* baseline = sub->get_option_no_throw("--baseline"))
-      baseline->check(CLI::Validator(
-          [](std::string& path) {
-            try {
-              flbench::ReadBaseline(path);
-            } catch (const flbench::Error& e) {
-              return std::string(e.what());
-            }
-            return std::string();
-          },
-          "FILE"));
-    if (CLI::Option* tolerance = sub->get_option_no_throw("--tolerance"))
-      tolerance->check(CLI::Validator(
-          [](std::string& text) {
-            try {
-              flbench::CheckTolerance(flbench::ParseRealOption("--tolerance", text, 0, 1));
-            } catch (const flbench::Error& e) {
-              return std::string(e.what());
-            }
-            return std::string();
-          },
-          "0..1"));
-  }
-}
 
 int main(int argc, char** argv) {
   if (const std::string missing = flbench::MissingBaselineFeatures(); !missing.empty()) {
@@ -52,7 +21,6 @@ int main(int argc, char** argv) {
   flbench::AddLanguageCommands(app);
   flbench::AddSuiteCommands(app);
   flbench::AddTrainCommand(app);
-  CheckCompareInputs(app);
   flbench::AddSlurmCommand(app);
   flbench::AddModelCommands(app);
   try {

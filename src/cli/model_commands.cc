@@ -11,12 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "lang/spec.h"
 #include "model/extract.h"
 #include "model/safetensors.h"
 #include "model/verify.h"
 #include "results/run_meta.h"
 #include "util/error.h"
+#include "util/files.h"
 
 namespace flbench {
 
@@ -85,12 +87,9 @@ void RunExtract(const std::string& path, int max_len, const std::string& languag
   const RnnModel M = LoadSafetensors(path);
   const auto lang = LanguageFor(M, language);
   if (max_states < 1) throw Error(fmt::format("--max-states must be ≥ 1, got {}", max_states));
+  if (!dot.empty()) CheckOutputPath(dot, "--dot");  // before the (possibly long) extraction
   const ExtractResult r = Extract(M, *lang, max_len, max_states);
-  if (!dot.empty()) {
-    std::ofstream f(dot);
-    f << ToDot(r);
-    if (!f) throw Error(dot + ": cannot write the DOT file");
-  }
+  if (!dot.empty()) WriteFileAtomic(dot, ToDot(r));
   nlohmann::json j = {{"command", "extract"}, {"model", path}};
   if (M.task == Task::kNextSymbol)
     j["reading"] = "next-symbol model read as a recogniser: end-of-string output on after the last symbol, and every "
@@ -117,7 +116,7 @@ void AddModelCommands(CLI::App& app) {
     auto lang = std::make_shared<std::string>();
     auto* cmd = app.add_subcommand("verify", "Check a model on every string up to --max-len against the exact language");
     cmd->add_option("MODEL", *path, "model file (.safetensors)")->required();
-    cmd->add_option("--max-len", *max_len, "longest length checked")->capture_default_str();
+    AddIntOption(*cmd, "--max-len", *max_len, 0, 1000, "longest length checked");
     cmd->add_option("--language", *lang, "language name or path (default: the model's)");
     cmd->callback([path, max_len, lang] { RunVerify(*path, *max_len, *lang); });
   }
@@ -130,11 +129,10 @@ void AddModelCommands(CLI::App& app) {
     auto* cmd = app.add_subcommand("extract", "Extract the automaton a model implements (L*) and compare with the "
                                               "language's minimal DFA");
     cmd->add_option("MODEL", *path, "model file (.safetensors)")->required();
-    cmd->add_option("--max-len", *max_len, "equivalence queries check every string up to this length")
-        ->capture_default_str();
+    AddIntOption(*cmd, "--max-len", *max_len, 0, 1000, "equivalence queries check every string up to this length");
     cmd->add_option("--language", *lang, "language name or path (default: the model's)");
     cmd->add_option("--dot", *dot, "write the automaton as Graphviz DOT to this file");
-    cmd->add_option("--max-states", *max_states, "stop L* at this many states")->capture_default_str();
+    AddIntOption(*cmd, "--max-states", *max_states, 1, 1000000, "stop L* at this many states");
     cmd->callback([path, max_len, lang, dot, max_states] { RunExtract(*path, *max_len, *lang, *dot, *max_states); });
   }
 }

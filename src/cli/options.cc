@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -85,7 +86,10 @@ CLI::Option* AddRealOption(CLI::App& cmd, const std::string& name, double& var, 
 }
 
 void AddDatasetOptions(CLI::App& cmd, DatasetArgs& a) {
-  constexpr int64_t kMaxCount = std::numeric_limits<int64_t>::max();
+  // The ranges are the configuration table's (train/config.h), as in suite files; lengths also the samplers' limit.
+  auto table_max = [](const char* key) { return static_cast<int64_t>(FindField(key, Section::kData)->hi); };
+  const int64_t kMaxCount = std::min(table_max("train"), std::min(table_max("validation"), table_max("test")));
+  const int kMaxLen = static_cast<int>(std::min<int64_t>(kMaxLength, table_max("max_len")));
   cmd.add_option("LANG", a.lang, "language name or path to a .yaml file")->required();
   cmd.add_option("--task", a.task, "membership or next-symbol")
       ->check(CLI::IsMember({"membership", "next-symbol"}))
@@ -93,8 +97,8 @@ void AddDatasetOptions(CLI::App& cmd, DatasetArgs& a) {
   AddIntOption<int64_t>(cmd, "--train", a.train, 0, kMaxCount, "training strings (memory is checked before drawing)");
   AddIntOption<int64_t>(cmd, "--validation", a.validation, 0, kMaxCount, "validation strings (training lengths)");
   AddIntOption<int64_t>(cmd, "--test", a.test, 0, kMaxCount, "test strings per test split");
-  AddIntOption(cmd, "--min-len", a.min_len, 0, kMaxLength, "shortest training length");
-  AddIntOption(cmd, "--max-len", a.max_len, 0, kMaxLength, "longest training length");
+  AddIntOption(cmd, "--min-len", a.min_len, 0, kMaxLen, "shortest training length");
+  AddIntOption(cmd, "--max-len", a.max_len, 0, kMaxLen, "longest training length");
   cmd.add_option("--test-bins", a.test_bins, "extra test length bins, e.g. 51-100,101-150");
   cmd.add_option("--negatives", a.negatives, "uniform or perturb (membership task)")
       ->check(CLI::IsMember({"uniform", "perturb"}))

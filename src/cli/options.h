@@ -10,6 +10,7 @@
 #include <string>
 
 #include "lang/dataset_builder.h"
+#include "suite/limits.h"
 
 namespace flbench {
 
@@ -40,6 +41,10 @@ CLI::Option* AddIntOption(CLI::App& cmd, const std::string& name, T& var, T lo, 
 }
 CLI::Option* AddRealOption(CLI::App& cmd, const std::string& name, double& var, double lo, double hi,
                            const std::string& help);
+
+// A real option whose range in the configuration table has no upper end (lr, eps, clip) takes at most this, as in
+// suite files (suite/limits.h).
+inline constexpr double kMaxRealOption = kMaxUnboundedReal;
 
 // Seeds are any 64-bit unsigned integer.
 inline constexpr uint64_t kMaxSeed = std::numeric_limits<uint64_t>::max();

@@ -2,6 +2,8 @@
 // publishes its database into DIR) and a merge job that depends on it; --submit and --wait drive sbatch.
 // Tested by tests/cli_suite_test.cc (the scripts) and tests/slurm_cluster_test.sh (a real single-node Slurm).
 #include <fmt/format.h>
+
+#include <regex>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "report/report.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
@@ -314,14 +317,21 @@ void AddSlurmCommand(CLI::App& app) {
   auto a = std::make_shared<SlurmArgs>();
   auto* cmd = app.add_subcommand("slurm", "Write (and optionally submit) a Slurm job array for a suite, plus a merge job");
   cmd->add_option("SUITE", a->suite, "suite name or path")->required();
-  cmd->add_option("--tasks", a->tasks, "array tasks (shards, balanced by estimated cost)")->required();
+  AddIntOption(*cmd, "--tasks", a->tasks, 1, 1000000, "array tasks (shards, balanced by estimated cost)")->required();
   cmd->add_option("--partition", a->partition, "Slurm partition (default: the cluster's default)");
-  cmd->add_option("--time", a->time, "time limit per task, HH:MM:SS (default: the partition's)");
-  cmd->add_option("--cpus-per-task", a->cpus_per_task, "cores per task (cells in parallel)")->capture_default_str();
+  cmd->add_option("--time", a->time, "time limit per task, HH:MM:SS (default: the partition's)")
+      ->check(CLI::Validator(
+          [](std::string& t) -> std::string {
+            // Slurm's forms: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S (digits only), or UNLIMITED.
+            static const std::regex kTime(R"(([0-9]+-[0-9]+(:[0-9]+){0,2})|([0-9]+(:[0-9]+){0,2})|UNLIMITED|unlimited)");
+            if (std::regex_match(t, kTime)) return "";
+            return "'" + t + "' is not a Slurm time (MINUTES, HH:MM:SS, D-HH:MM:SS or UNLIMITED)";
+          },
+          "TIME"));
+  AddIntOption(*cmd, "--cpus-per-task", a->cpus_per_task, 1, 4096, "cores per task (cells in parallel)");
   cmd->add_option("--dir", a->dir, "shared directory for scripts, logs, shard databases, report (default: ./slurm-SUITE)");
   cmd->add_option("--local-dir", a->local_dir, "node-local directory for the live databases (default: $TMPDIR, else /tmp)");
-  cmd->add_option("--publish-every", a->publish_every, "seconds between a task's copies of its database into DIR")
-      ->capture_default_str();
+  AddRealOption(*cmd, "--publish-every", a->publish_every, 0, 1e9, "seconds between a task's copies of its database into DIR");
   cmd->add_flag("--allow-incomplete", a->allow_incomplete, "let the merge job write a report while cells are missing");
   cmd->add_flag("--submit", a->submit, "submit both jobs with sbatch; prints 'array<TAB>ID' and 'merge<TAB>ID'");
   cmd->add_flag("--wait", a->wait, "with --submit: wait for the merge job; exit 1 naming the tasks that failed");

@@ -16,8 +16,10 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "report/compare.h"
 #include "report/report.h"
+#include "results/run_lock.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 #include "util/error.h"
@@ -97,6 +99,25 @@ ReportPaths PathsFor(const Suite& suite, const SuiteArgs& a) {
   return ReportPaths::For(a.report.empty() ? "reports/" + suite.name + ".md" : a.report);
 }
 
+// A database holds the results of one suite (by name): reporting, running or comparing suite A against the
+// database of suite B would show B's metadata over "0 of N cells" (or mix two runs), so it is refused. A store with
+// no cells, or with some of this suite's, is fine.
+void CheckStoreSuite(ResultStore& store, const Suite& suite) {
+  const std::map<std::string, size_t> held = store.SuiteCounts();
+  if (held.empty() || held.count(suite.name)) return;
+  std::string names;
+  for (const auto& [name, n] : held) names += fmt::format("{}'{}' ({} cells)", names.empty() ? "" : ", ", name, n);
+  throw Error(fmt::format("{}: holds the results of suite {}, not of suite '{}' ({}); give this suite's own database "
+                          "(--db), or none for the default beside its report",
+                          store.path(), names, suite.name, suite.path));
+}
+
+// The whole command line, for the lock file's description of its holder.
+std::string CommandLine(const std::string& command, const SuiteArgs& a) {
+  return "flbench " + command + " " + a.suite + (a.cell.empty() ? "" : " --cell " + a.cell) +
+         (a.shard.empty() ? "" : " --shard " + a.shard);
+}
+
 std::string DbFor(const ReportPaths& paths, const SuiteArgs& a, int shard_index, int shard_count) {
   if (!a.db.empty()) return a.db;
   if (shard_count > 1) return paths.stem + fmt::format("-shard{}of{}.db", shard_index, shard_count);
@@ -117,10 +138,23 @@ void RunCommand(const SuiteArgs& a) {
   if (!a.cell.empty() && !a.shard.empty()) throw Error("--cell and --shard: give one of them (a cell is in exactly one shard)");
   if (!a.cell.empty()) FindCell(suite, a.cell);  // an unknown key fails before any file is created
   if (!(a.publish_every >= 0)) throw Error(fmt::format("--publish-every must be ≥ 0 seconds, got {}", a.publish_every));
+  if (a.jobs < 0) throw Error("--jobs must be ≥ 0 (0 = number of cores)");
   const ReportPaths paths = PathsFor(suite, a);
   const std::string db = DbFor(paths, a, si, sn);
-  if (std::filesystem::path(db).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(db).parent_path());
+  // Every output is checked before the first cell trains: a report that cannot be written fails now, not after
+  // hours of training.
+  if (a.cell.empty() && sn == 1) CheckOutputPath(paths.markdown, "--report");  // the report is written at the end
+  CheckOutputPath(db, "--db");
+  if (!a.publish_to.empty()) CheckOutputPath(a.publish_to, "--publish-to");
+  if (std::filesystem::path(db).has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(db).parent_path(), ec);
+    if (ec) throw Error(fmt::format("{}: cannot create its directory: {}", db, ec.message()));
+  }
+  // One run per database (`run --cell` runs may share it with each other): a second run refuses, naming the first.
+  const auto lock = RunLock::Acquire(db, CommandLine("run", a), /*shared=*/!a.cell.empty());
   auto store = ResultStore::Open(db);
+  CheckStoreSuite(*store, suite);
   RunOptions opt;
   opt.jobs = a.jobs;
   opt.force = a.force;
@@ -131,7 +165,6 @@ void RunCommand(const SuiteArgs& a) {
   opt.publish_every = a.publish_every;
   opt.progress = !a.quiet;
   opt.models_dir = ModelsDirFor(suite, db, a.publish_to);
-  if (a.jobs < 0) throw Error("--jobs must be ≥ 0 (0 = number of cores)");
   std::optional<PublishOnSignal> on_signal;
   if (!a.publish_to.empty()) on_signal.emplace(*store, a.publish_to);
   const RunSummary s = RunSuite(suite, *store, opt);
@@ -170,7 +203,9 @@ void ReportCommand(const SuiteArgs& a) {
   const ReportPaths paths = PathsFor(suite, a);
   const std::string db = DbFor(paths, a, 0, 1);
   if (!std::filesystem::exists(db)) throw Error(fmt::format("{}: no results database (run `flbench run {}` first, or pass --db)", db, a.suite));
+  CheckOutputPath(paths.markdown, "--report");
   auto store = ResultStore::OpenReadOnly(db);  // only read: the file may be a published copy on a shared file system
+  CheckStoreSuite(*store, suite);
   const auto records = CollectRecords(suite, *store);
   std::string missing_list;  // "\n  KEY  LABEL" per missing cell, the first 20
   size_t count = 0;
@@ -231,7 +266,8 @@ std::vector<CellRecord> RecordsFor(const SuiteArgs& a, std::string* suite_name) 
   *suite_name = suite.name;
   const std::string db = DbFor(PathsFor(suite, a), a, 0, 1);
   if (!std::filesystem::exists(db)) throw Error(fmt::format("{}: no results database (run `flbench run {}` first)", db, a.suite));
-  auto store = ResultStore::Open(db);
+  auto store = ResultStore::OpenReadOnly(db);
+  CheckStoreSuite(*store, suite);
   std::vector<CellRecord> out;
   for (auto& r : CollectRecords(suite, *store))
     if (r) out.push_back(std::move(*r));
@@ -280,7 +316,7 @@ void AddSuiteCommands(CLI::App& app) {
   auto a = std::make_shared<SuiteArgs>();
   auto* run = app.add_subcommand("run", "Run a suite (resumable) and write its report");
   run->add_option("SUITE", a->suite, "suite name (suites/NAME.yaml) or path")->required();
-  run->add_option("--jobs", a->jobs, "cells in parallel (0 = number of cores)")->capture_default_str();
+  AddIntOption(*run, "--jobs", a->jobs, 0, 4096, "cells in parallel (0 = number of cores)");
   run->add_option("--db", a->db, "results database (default: beside the report, REPORT_STEM.db)");
   run->add_option("--report", a->report, "Markdown report path (default: reports/SUITE.md)");
   run->add_option("--shard", a->shard, "run only shard I of N (I/N, 0-based), into its own database");
@@ -290,8 +326,8 @@ void AddSuiteCommands(CLI::App& app) {
   run->add_option("--publish-to", a->publish_to,
                   "also keep an atomic copy of the database at PATH (SQLite backup + rename; e.g. on a shared file "
                   "system); SIGTERM/SIGINT publish once more before exiting");
-  run->add_option("--publish-every", a->publish_every, "seconds between copies to --publish-to (a copy also follows "
-                  "the first cell and the end)")->capture_default_str();
+  AddRealOption(*run, "--publish-every", a->publish_every, 0, 1e9, "seconds between copies to --publish-to (a copy "
+                "also follows the first cell and the end)");
   run->add_flag("--quiet", a->quiet, "no progress output");
   run->callback([a] { RunCommand(*a); });
 
@@ -315,6 +351,25 @@ void AddSuiteCommands(CLI::App& app) {
   merge->add_option("DB", *dbs, "destination, then sources")->required()->expected(2, -1);
   merge->add_option("--publish-to", *merge_publish, "then copy DEST atomically to PATH (SQLite backup + rename)");
   merge->callback([dbs, merge_publish] {
+    // Every source must exist and hold the same suite as the others and DEST: a merge of two suites' results would
+    // report one suite with the other's cells and metadata.
+    std::string suite_name, suite_db;
+    for (size_t i = 0; i < dbs->size(); ++i) {
+      if (!std::filesystem::exists((*dbs)[i])) continue;  // DEST is created; a missing source fails in MergeFrom
+      for (const auto& [name, n] : ResultStore::OpenReadOnly((*dbs)[i])->SuiteCounts()) {
+        if (suite_db.empty()) {
+          suite_name = name;
+          suite_db = (*dbs)[i];
+        } else if (name != suite_name) {
+          throw Error(fmt::format("merge: {} holds results of suite '{}' but {} holds results of suite '{}'; merge the "
+                                  "databases of one suite only",
+                                  suite_db, suite_name, (*dbs)[i], name));
+        }
+      }
+    }
+    CheckOutputPath((*dbs)[0], "merge DEST");
+    if (!merge_publish->empty()) CheckOutputPath(*merge_publish, "--publish-to");
+    const auto lock = RunLock::Acquire((*dbs)[0], "flbench merge " + (*dbs)[0]);
     auto dest = ResultStore::Open((*dbs)[0]);
     size_t added = 0;
     for (size_t i = 1; i < dbs->size(); ++i) added += dest->MergeFrom((*dbs)[i]);
@@ -329,6 +384,7 @@ void AddSuiteCommands(CLI::App& app) {
   baseline->add_option("--report", a->report, "report path whose database to use (default: reports/SUITE.md)");
   baseline->add_option("--out", a->out, "baseline JSON file to write")->required();
   baseline->callback([a] {
+    CheckOutputPath(a->out, "--out");
     std::string name;
     const auto records = RecordsFor(*a, &name);
     if (records.empty()) throw Error("no results to make a baseline from");
@@ -341,21 +397,14 @@ void AddSuiteCommands(CLI::App& app) {
   compare->add_option("--db", a->db, "results database");
   compare->add_option("--report", a->report, "report path whose database to use (default: reports/SUITE.md)");
   compare->add_option("--baseline", a->baseline, "baseline JSON (from `flbench baseline`) or a report's JSON (reports/SUITE.json)")->required();
-  compare->add_option("--tolerance", a->tolerance, "allowed drop in accuracy")->capture_default_str();
+  AddRealOption(*compare, "--tolerance", a->tolerance, 0, 1, "allowed drop in accuracy (0 to 1)");
   compare->callback([a] {
-    if (a->tolerance < 0) throw Error("--tolerance must be ≥ 0");
-    std::ifstream in(a->baseline);
-    if (!in) throw Error(fmt::format("{}: cannot read baseline", a->baseline));
-    nlohmann::json base;
-    try {
-      base = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw Error(fmt::format("{}: not valid JSON: {}", a->baseline, e.what()));
-    }
-    base = AsBaseline(base, a->baseline);  // a baseline, or a report's JSON (e.g. the committed reports/table1.json)
+    // The inputs first (a NaN tolerance or an empty baseline would pass everything), then the results.
+    CheckTolerance(a->tolerance);
+    const nlohmann::json base = ReadBaseline(a->baseline);  // a baseline, or a report's JSON (reports/table1.json)
     std::string name;
     const auto records = RecordsFor(*a, &name);
-    const Comparison cmp = Compare(base, records, a->tolerance);
+    const Comparison cmp = Compare(base, records, a->tolerance, a->baseline);
     std::printf("%s", cmp.Render().c_str());
     std::fflush(stdout);
     if (!cmp.passed()) std::exit(1);

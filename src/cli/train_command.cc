@@ -3,6 +3,8 @@
 // Entry point: AddTrainCommand. Tested by tests/cli_train_test.cc (and end to end by bench/compare_pytorch).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -17,9 +19,11 @@
 #include "model/safetensors.h"
 #include "rnn/activation.h"
 #include "rnn/elman.h"
+#include "suite/limits.h"
 #include "train/config.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "util/files.h"
 
 namespace flbench {
 namespace {
@@ -46,15 +50,24 @@ struct TrainSource {
 void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, bool quiet) {
   cfg.seed = cfg.order_seed = a.seed;
   ValidateTrainConfig(cfg);  // before the (possibly slow) dataset build
+  if (!src.save.empty()) CheckOutputPath(src.save, "--save");  // before training, not after
   std::vector<std::string> notes;
   Dataset data;
   std::shared_ptr<const Language> lang;  // none with --data
   if (!src.data_dir.empty()) {
     data = ReadDatasetDir(src.data_dir);
+    int longest = 0;
+    for (const Split* split : {&data.train, &data.validation}) longest = std::max(longest, split->max_len);
+    for (const Split& split : data.tests) longest = std::max(longest, split.max_len);
+    CheckTrainingMemory(cfg.width, data.symbols(), data.outputs(), cfg.batch, longest);
   } else {
     if (a.lang.empty()) throw Error("train: give a language (LANG) or a dataset directory (--data DIR)");
     lang = LoadLanguage(a.lang);
-    data = BuildDataset(*lang, ToSpec(a), &notes);
+    const DatasetSpec spec = ToSpec(a);
+    int longest = spec.max_len;
+    for (auto [lo, hi] : spec.test_bins) longest = std::max(longest, hi);
+    CheckTrainingMemory(cfg.width, lang->symbols(), lang->symbols() + 1, cfg.batch, longest);  // before the data
+    data = BuildDataset(*lang, spec, &notes);
   }
   for (const auto& n : notes) std::fprintf(stderr, "note: %s\n", n.c_str());
 
@@ -108,7 +121,7 @@ void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, boo
 
 void AddTrainCommand(CLI::App& app) {
   auto da = std::make_shared<DatasetArgs>();
-  auto given = std::make_shared<std::map<const ConfigField*, std::string>>();  // field → text, as typed
+  auto given = std::make_shared<std::map<const ConfigField*, nlohmann::json>>();  // field → value given
   auto quiet = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("train", "Train an Elman RNN on a language (progress on stderr, JSON on stdout)");
   AddDatasetOptions(*cmd, *da);
@@ -123,11 +136,27 @@ void AddTrainCommand(CLI::App& app) {
     const std::string name = std::string("--") + f.cli;
     const ConfigField* key = &f;
     const std::string help = fmt::format("{} ({})", f.help, f.Domain());
+    // Numbers go through the CLI's one number rule (cli/options.h) with the table's range; the table's own check
+    // (open ends such as lr > 0) follows in the callback below.
+    auto number = [name, key](const std::string& text) -> nlohmann::json {
+      switch (key->type) {
+        case FieldType::kInt:
+        case FieldType::kCount:
+          return ParseIntOption(name, text, static_cast<int64_t>(std::ceil(key->lo)), static_cast<int64_t>(std::floor(key->hi)));
+        case FieldType::kReal:
+          return ParseRealOption(name, text, key->lo, std::min(key->hi, kMaxRealOption));
+        case FieldType::kSeed:
+          return ParseUIntOption(name, text, 0, kMaxSeed);
+        default:
+          return key->Parse(text);
+      }
+    };
     if (f.type == FieldType::kBool) {
-      cmd->add_flag_callback(name, [given, key] { (*given)[key] = "true"; }, help);
+      cmd->add_flag_callback(name, [given, key] { (*given)[key] = true; }, help);
     } else {
-      cmd->add_option_function<std::string>(name, [given, key](const std::string& v) { (*given)[key] = v; }, help)
-          ->default_str(f.Default().is_string() ? f.Default().get<std::string>() : f.Default().dump());
+      cmd->add_option_function<std::string>(name, [given, key, number](const std::string& v) { (*given)[key] = number(v); }, help)
+          ->default_str(f.Default().is_string() ? f.Default().get<std::string>() : f.Default().dump())
+          ->type_name(f.type == FieldType::kReal ? "REAL" : f.type == FieldType::kName ? "TEXT" : "INT");
     }
   }
   cmd->add_flag("--quiet", *quiet, "no progress lines on stderr");
@@ -138,9 +167,10 @@ void AddTrainCommand(CLI::App& app) {
   cmd->callback([da, src, given, quiet] {
     DataConfig none;
     TrainConfig cfg;
-    for (const auto& [f, text] : *given) {
+    for (const auto& [f, value] : *given) {
       try {
-        f->set(none, cfg, f->Parse(text));
+        f->Check(value);
+        f->set(none, cfg, value);
       } catch (const Error& e) {
         throw Error(fmt::format("--{}: {}", f->cli, e.what()));
       }

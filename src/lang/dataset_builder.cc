@@ -211,7 +211,7 @@ class Builder {
 
 }  // namespace
 
-Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<std::string>* notes) {
+void CheckDatasetSpec(const Language& lang, const DatasetSpec& spec) {
   if (spec.train < 0 || spec.validation < 0 || spec.test < 0) throw Error("dataset sizes must be ≥ 0");
   if (spec.min_len < 0 || spec.max_len < spec.min_len)
     throw Error(fmt::format("bad length range [{}, {}]: need 0 ≤ min-len ≤ max-len", spec.min_len, spec.max_len));
@@ -236,6 +236,11 @@ Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<
       const RangeSampler range(lang, lo, hi);
       const bool membership = spec.task == Task::kMembership;
       const double pos = membership ? std::ceil(asked / 2) : asked, neg = membership ? std::floor(asked / 2) : 0;
+      // As DrawClass: a class that is asked for must have strings in the range.
+      if (pos > 0 && range.Lengths(true).empty()) range.NoStrings(true);
+      if (neg > 0 && spec.negatives == Negatives::kPerturb && range.PerturbLengths().empty())
+        range.NoStrings(false, "non-members within one edit of a member");
+      if (neg > 0 && spec.negatives != Negatives::kPerturb && range.Lengths(false).empty()) range.NoStrings(false);
       const double strings = std::min(pos, range.Available(true).get_d()) + std::min(neg, range.Available(false).get_d());
       bytes += strings * (160 + per_symbol * hi);
     };
@@ -250,6 +255,10 @@ Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<
                                        [](auto x, auto y) { return x.second < y.second; })->second)),
                 "; ask for fewer strings");
   }
+}
+
+Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<std::string>* notes) {
+  CheckDatasetSpec(lang, spec);
   Dataset d;
   d.language = lang.name();
   d.alphabet = lang.alphabet();

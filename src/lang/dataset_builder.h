@@ -32,4 +32,8 @@ struct DatasetSpec {
 // of a needed class.
 Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<std::string>* notes = nullptr);
 
+// What BuildDataset checks before drawing any string (sizes, length ranges, repeated test bins, the memory the
+// dataset would need): throws the same flbench::Error, so a suite can refuse a cell's data when it is loaded.
+void CheckDatasetSpec(const Language& lang, const DatasetSpec& spec);
+
 }  // namespace flbench

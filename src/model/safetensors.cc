@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/files.h"
 
 namespace flbench {
 
@@ -305,18 +306,7 @@ RnnModel DecodeSafetensors(std::string_view bytes, const std::string& context, b
 
 void SaveSafetensors(const std::string& path, const RnnModel& model) {
   const std::string bytes = EncodeSafetensors(model);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(path + ": cannot write the model file");
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    f.flush();
-    if (!f) throw Error(path + ": cannot write the model file (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write the model file (rename failed)");
-  }
+  WriteFileAtomic(path, bytes);
 }
 
 RnnModel LoadSafetensors(const std::string& path, bool weights_only) {

@@ -34,18 +34,6 @@ std::vector<std::optional<CellRecord>> CollectRecords(const Suite& suite, Result
   return out;
 }
 
-void WriteFileAtomic(const std::string& path, const std::string& text) {
-  const fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path());
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw Error(fmt::format("{}: cannot write", path));
-  }
-  fs::rename(tmp, path);
-}
-
 namespace {
 // The renderer of each experiment kind, named as in the kind registry (suite/kinds.cc); a test checks that
 // the two tables name the same kinds.

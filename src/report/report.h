@@ -13,6 +13,7 @@
 #include "results/run_meta.h"
 #include "results/store.h"
 #include "suite/suite.h"
+#include "util/files.h"  // WriteFileAtomic
 
 namespace flbench {
 
@@ -32,8 +33,6 @@ std::vector<std::optional<CellRecord>> CollectRecords(const Suite& suite, Result
 // Writes the Markdown, CSV, JSON and SVG files. Returns the number of cells without results.
 size_t WriteReport(const Suite& suite, ResultStore& store, const ReportPaths& paths);
 
-// Writes `text` to `path` atomically (temporary file + rename); throws flbench::Error on failure.
-void WriteFileAtomic(const std::string& path, const std::string& text);
 
 // Per-kind renderers. Each returns the Markdown body after the metadata block and adds files to
 // `files` (path → content) for plots; the CSV and JSON are written by the caller from `csv_rows`.

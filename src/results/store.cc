@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -298,6 +299,14 @@ size_t ResultStore::Size() {
   return static_cast<size_t>(QueryInt(db_, path_, "SELECT count(*) FROM cells"));
 }
 
+std::map<std::string, size_t> ResultStore::SuiteCounts() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, path_, "SELECT suite, count(*) FROM cells GROUP BY suite");
+  std::map<std::string, size_t> out;
+  while (s.Step()) out[s.Text(0)] = static_cast<size_t>(s.Int(1));
+  return out;
+}
+
 size_t ResultStore::MergeFrom(const std::string& source_path) {
   sqlite3* src = OpenDb(source_path, /*create=*/false, /*read_only=*/true);
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> src_owner(src, sqlite3_close);
@@ -323,7 +332,8 @@ size_t ResultStore::MergeFrom(const std::string& source_path) {
 }
 
 void ResultStore::PublishTo(const std::string& dest) {
-  const std::string tmp = dest + ".tmp." + std::to_string(getpid());
+  static std::atomic<uint64_t> calls{0};  // threads of one process publish to distinct temporary files
+  const std::string tmp = dest + ".tmp." + std::to_string(getpid()) + "." + std::to_string(calls++);
   std::remove(tmp.c_str());
   sqlite3* out = nullptr;
   if (sqlite3_open_v2(tmp.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,8 @@ class ResultStore {
   // Every record (of `suite`, or of all suites when empty), ordered by key.
   std::vector<CellRecord> All(const std::string& suite = "");
   size_t Size();
+  // The suites whose cells the store holds, with the number of cells of each (suite name → cells).
+  std::map<std::string, size_t> SuiteCounts();
 
   // Copies every record of the store at `source_path` (opened read-only) into this one, in one transaction (all
   // or nothing).
@@ -62,8 +65,8 @@ class ResultStore {
   // Metadata is not copied: it describes one run.
   size_t MergeFrom(const std::string& source_path);
 
-  // Publishes a consistent copy of this store at `dest` atomically: SQLite's backup API into DEST.tmp.PID (a
-  // rollback-journal file, not WAL: safe to read on a network file system), fsync, rename over DEST. Readers
+  // Publishes a consistent copy of this store at `dest` atomically: SQLite's backup API into DEST.tmp.PID.N (a
+  // rollback-journal file, not WAL: safe to read on a network file system; N makes the name unique per call), fsync, rename over DEST. Readers
   // of DEST see the old copy or the new one, never a partial file. Any number of threads may call it.
   void PublishTo(const std::string& dest);
 

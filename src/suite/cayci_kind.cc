@@ -10,6 +10,7 @@
 #include "suite/theory_grid.h"
 #include "theory/cayci.h"
 #include "util/error.h"
+#include "util/memory.h"
 
 namespace flbench {
 
@@ -80,6 +81,10 @@ class CayciKindImpl : public Kind {
       CayciConfig check = FromJson(cfg);
       try {
         theory::ValidateCayciConfig(check);
+        // At least the hidden states of every sample and step (m × n × T doubles) and W (m × d doubles).
+        const double m = check.m;
+        CheckMemory(8 * m * double(check.n) * check.T + 8 * m * check.d,
+                    fmt::format("cayci-eryilmaz with m = {}, n = {}", check.m, check.n), "; use a smaller m or n");
       } catch (const Error& e) {
         grid.FailValidation(r, e.what(), point);
       }

@@ -7,6 +7,7 @@
 #include "suite/theory_grid.h"
 #include "theory/convergence.h"
 #include "util/error.h"
+#include "util/memory.h"
 #include "util/rng.h"
 
 namespace flbench {
@@ -88,6 +89,10 @@ class ConvergenceKindImpl : public Kind {
       ConvergenceConfig check = FromJson(cfg);
       try {
         theory::ValidateConvergenceConfig(check);
+        // At least W (m × m doubles) and the hidden states of every sample and step (m × n × L doubles).
+        const double m = check.m;
+        CheckMemory(8 * m * m + 8 * m * double(check.n) * check.L,
+                    fmt::format("convergence with m = {}, n = {}", check.m, check.n), "; use a smaller m or n");
       } catch (const Error& e) {
         grid.FailValidation(r, e.what(), point);
       }

@@ -9,6 +9,7 @@
 #include "suite/theory_grid.h"
 #include "theory/inversion.h"
 #include "util/error.h"
+#include "util/memory.h"
 #include "util/rng.h"
 
 namespace flbench {
@@ -94,6 +95,10 @@ class InversionKindImpl : public Kind {
       InversionConfig check = FromJson(cfg);
       try {
         theory::ValidateInversionConfig(check);
+        // At least W (m × m floats) and the hidden states of every sequence (m × (n_train + n_test) floats).
+        const double m = check.m;
+        CheckMemory(4 * m * m + 4 * m * (double(check.n_train) + check.n_test),
+                    fmt::format("inversion with m = {}, n_train = {}", check.m, check.n_train), "; use a smaller m");
       } catch (const Error& e) {
         grid.FailValidation(r, e.what(), point);
       }

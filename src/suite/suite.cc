@@ -43,8 +43,15 @@ Suite ParseSuite(const std::string& text, const std::string& path) {
   keys.insert({"name", "description", "kind", "seed", "report"});
   r.CheckKeys(root, keys, "suite");
   if (root["name"]) suite.name = r.Scalar(root["name"], "name");
-  if (suite.name.empty() || suite.name.find_first_of("/\\ ") != std::string::npos)
-    r.Fail(root["name"] ? root["name"] : root, "suite 'name' must be non-empty without spaces or slashes");
+  // The name becomes file names (reports/NAME.md, NAME.db): letters, digits, '.', '_', '-', not starting with '.'
+  // (so never "..", a hidden file or a path).
+  const bool name_ok = !suite.name.empty() && suite.name[0] != '.' && suite.name.size() <= 200 &&
+                       suite.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                           std::string::npos;
+  if (!name_ok)
+    r.Fail(root["name"] ? root["name"] : root,
+           fmt::format("suite name '{}' must be letters, digits, '.', '_' or '-' (not starting with '.'){}", suite.name,
+                       root["name"] ? "" : " (it is the file name: add `name: ...`)"));
   if (root["description"]) suite.description = r.Scalar(root["description"], "description");
   if (root["seed"]) suite.seed = r.UInt64(root["seed"], "seed");
   kind->Expand(r, root, suite);

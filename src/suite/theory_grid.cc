@@ -1,6 +1,8 @@
 // The theory kinds' grid: typed keys, axes, their product, and located validation errors (theory_grid.h).
 #include "suite/theory_grid.h"
 
+#include "suite/limits.h"
+
 #include "util/rng.h"
 
 #include <fmt/format.h>
@@ -87,20 +89,14 @@ TheoryGrid ReadTheoryGrid(const YamlReader& r, const YAML::Node& root, const std
   if (present && grid["seeds"]) {
     const YAML::Node s = grid["seeds"];
     g.where.emplace("seeds", s);
-    g.seeds.clear();
-    if (s.IsSequence()) {
-      std::set<int> seen;
-      for (const auto& x : r.ScalarOrList(s, "seeds")) {
-        const int v = r.Int(x, "seeds");
-        if (v < 1) r.Fail(x, fmt::format("seed numbers must be ≥ 1, got {}", v));
-        if (!seen.insert(v).second) r.Fail(x, fmt::format("seed {} listed twice", v));
-        g.seeds.push_back(v);
-      }
-    } else {
-      const int n = r.Int(s, "seeds");
-      if (n < 1 || n > 1000) r.Fail(s, "'seeds' is a count from 1 to 1000, or a list of seed numbers");
-      for (int i = 1; i <= n; ++i) g.seeds.push_back(i);
-    }
+    g.seeds = ReadSeeds(r, s);
+  }
+  double cells = static_cast<double>(g.seeds.size());
+  for (const auto& axis : g.axes) cells *= static_cast<double>(axis.second.size());
+  try {
+    CheckGridSize(cells, "the grid");
+  } catch (const Error& e) {
+    r.Fail(g.node, e.what());
   }
   return g;
 }

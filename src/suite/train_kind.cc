@@ -4,6 +4,7 @@
 // Schema: README "Suite files".
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -26,6 +27,7 @@
 #include "train/trainer.h"
 #include "results/store.h"
 #include "suite/kinds.h"
+#include "suite/limits.h"
 #include "util/error.h"
 #include "util/strings.h"
 #include "util/files.h"
@@ -46,6 +48,8 @@ nlohmann::json FieldValue(const YamlReader& r, const YAML::Node& n, const Config
       break;
     case FieldType::kReal:
       v = r.Double(n, f.key);
+      if (std::isinf(f.hi) && std::fabs(v.get<double>()) > kMaxUnboundedReal)
+        r.Fail(n, fmt::format("'{}' must be at most {:g} (got {})", f.key, kMaxUnboundedReal, v.dump()));
       break;
     case FieldType::kBool:
       v = r.Bool(n, f.key);
@@ -164,13 +168,17 @@ class TrainKindImpl : public Kind {
         }
       }
       const std::string lang_name = r.Scalar(name_node, "language");
-      if (!lang_names.insert(lang_name).second) r.Fail(name_node, fmt::format("language '{}' listed twice", lang_name));
       std::shared_ptr<const Language> lang;
       try {
         lang = LoadLanguage(lang_name);
       } catch (const Error& e) {
         r.Fail(name_node, e.what());
       }
+      // Cells, labels and report rows name the language: two entries may not resolve to one name (a path
+      // /x/tomita1.yaml beside the shipped tomita1 would be two rows called tomita1).
+      if (!lang_names.insert(lang->name()).second)
+        r.Fail(name_node, fmt::format("language '{}' listed twice (as '{}' and an earlier entry): rename the file",
+                                      lang->name(), lang_name));
       info_langs.push_back(ExpandLanguage(r, name_node, *lang, layer, reference, best_epoch, checks, suite));
     }
     suite.info = {{"languages", info_langs}};
@@ -189,7 +197,8 @@ class TrainKindImpl : public Kind {
 
   nlohmann::json Run(const Cell& cell, const RunContext& ctx) const override {
     const nlohmann::json& c = cell.config;
-    std::shared_ptr<const BuiltDataset> data = GetDataset(c["language"].get<std::string>(), c["data"]);
+    std::shared_ptr<const BuiltDataset> data =
+        GetDataset(c["language"].get<std::string>(), c["language_digest"].get<std::string>(), c["data"]);
     TrainConfig cfg = ModelFromJson(c["model"]);
     cfg.threads = 1;  // parallelism is across cells
     const TrainResult trained = Train(data->dataset, cfg);
@@ -239,8 +248,8 @@ class TrainKindImpl : public Kind {
 
   // After training: the model (PyTorch names, rnn/elman.h layout → model/model.h), saved beside the results database
   // when asked, per-length errors on every test split, exhaustive verification and extraction.
-  static void RunChecks(const Cell& cell, const nlohmann::json& checks, const Dataset& data, const TrainConfig& cfg,
-                        const TrainResult& trained, const RunContext& ctx, nlohmann::json& result) {
+  void RunChecks(const Cell& cell, const nlohmann::json& checks, const Dataset& data, const TrainConfig& cfg,
+                 const TrainResult& trained, const RunContext& ctx, nlohmann::json& result) const {
     const nlohmann::json& c = cell.config;
     const ElmanShape shape{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task,
                            cfg.bias == "two"};
@@ -265,7 +274,8 @@ class TrainKindImpl : public Kind {
       result["by_length"] = splits;  // per test split: [length, strings, errors] per length with examples
     }
     if (!checks.contains("verify_max_len")) return;
-    std::shared_ptr<const Language> lang = LoadLanguage(c["language"].get<std::string>());
+    std::shared_ptr<const Language> lang =
+        LanguageFor(c["language"].get<std::string>(), c["language_digest"].get<std::string>());
     const ExhaustiveTables tables = ComputeTables(model, *lang, checks["verify_max_len"].get<int>());
     const VerifyResult v = Verify(model, *lang, tables);
     nlohmann::json lengths = nlohmann::json::array();
@@ -293,9 +303,32 @@ class TrainKindImpl : public Kind {
     std::vector<std::string> notes;  // e.g. "only 49 members …; took them all"
   };
 
-  // One dataset per (language, data config), built once even when many cells ask at the same time.
-  std::shared_ptr<const BuiltDataset> GetDataset(const std::string& lang, const nlohmann::json& data) const {
-    const std::string key = lang + "|" + data.dump();
+  // The language file a cell was keyed by: the digest → path that Expand recorded (a suite may name a language by
+  // path, and a path may shadow a shipped name), else the name along the search path; either way the file read now
+  // must still have the digest, so a cell never trains another language than its key says.
+  std::shared_ptr<const Language> LanguageFor(const std::string& name, const std::string& digest) const {
+    std::string where = name;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = language_paths_.find(digest); it != language_paths_.end()) where = it->second;
+    }
+    auto lang = LoadLanguage(where);
+    if (LanguageDigest(*lang) != digest)
+      throw Error(fmt::format("{}: the language file changed since the suite was loaded (or is not the file this "
+                              "cell was keyed by); load the suite again",
+                              lang->path().empty() ? where : lang->path()));
+    return lang;
+  }
+
+  // Part of every cell key: the file's text and alphabet, so editing the file invalidates its cells.
+  static std::string LanguageDigest(const Language& lang) {
+    return HashKey({{"file", ReadTextFile(lang.path(), "language file")}, {"alphabet", lang.alphabet()}});
+  }
+
+  // One dataset per (language file, data config), built once even when many cells ask at the same time.
+  std::shared_ptr<const BuiltDataset> GetDataset(const std::string& lang, const std::string& digest,
+                                                 const nlohmann::json& data) const {
+    const std::string key = digest + "|" + data.dump();
     std::shared_future<std::shared_ptr<const BuiltDataset>> fut;
     std::promise<std::shared_ptr<const BuiltDataset>> promise;
     bool build = false;
@@ -312,7 +345,7 @@ class TrainKindImpl : public Kind {
     }
     if (build) {
       try {
-        auto language = LoadLanguage(lang);
+        auto language = LanguageFor(lang, digest);
         auto built = std::make_shared<BuiltDataset>();
         built->dataset = BuildDataset(*language, ToDatasetSpec(DataFromJson(data)), &built->notes);
         promise.set_value(std::move(built));
@@ -356,14 +389,7 @@ class TrainKindImpl : public Kind {
     std::vector<int> seeds{1};
     if (auto it = layer.grid.find("seeds"); it != layer.grid.end()) {
       Set(where, "seeds", it->second);
-      seeds.clear();
-      if (it->second.IsSequence()) {
-        for (const auto& s : r.ScalarOrList(it->second, "seeds")) seeds.push_back(r.Int(s, "seeds"));
-      } else {
-        const int n = r.Int(it->second, "seeds");
-        if (n < 1 || n > 1000) r.Fail(it->second, "'seeds' is a count from 1 to 1000, or a list of seed numbers");
-        for (int i = 1; i <= n; ++i) seeds.push_back(i);
-      }
+      seeds = ReadSeeds(r, it->second);
     }
     auto fail_at = [&](const std::string& key, const std::string& what) {
       auto it = where.find(key);
@@ -391,7 +417,24 @@ class TrainKindImpl : public Kind {
 
     const uint64_t data_seed = DeriveSeed(suite.seed, "data/" + lang.name());
     // The language's definition is part of every cell key: editing the file invalidates its cells.
-    const std::string digest = HashKey({{"file", ReadTextFile(lang.path(), "language file")}, {"alphabet", lang.alphabet()}});
+    const std::string digest = LanguageDigest(lang);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      language_paths_[digest] = lang.path();
+    }
+
+    // Resources, before the grid is expanded: its cells (with those of the languages before), then per data
+    // configuration what BuildDataset would refuse and per cell the training memory.
+    double grid_cells = static_cast<double>(seeds.size());
+    for (const auto& axis : axes) grid_cells *= static_cast<double>(axis.second.size());
+    try {
+      CheckGridSize(static_cast<double>(suite.cells.size()) + grid_cells, "the suite");
+    } catch (const Error& e) {
+      r.Fail(at, e.what());
+    }
+    std::set<std::string> checked_data;
+    int longest = probe.max_len;
+    for (auto [lo, hi] : probe.test_bins) longest = std::max(longest, hi);
 
     if (checks.contains("verify_max_len")) {
       try {
@@ -411,6 +454,18 @@ class TrainKindImpl : public Kind {
       d["seed"] = data_seed;
       if (d["task"] == "next-symbol" && d["min_len"].get<int>() < 1)
         fail_at("min_len", "the next-symbol task needs min_len ≥ 1");
+      if (checked_data.insert(d.dump()).second) {
+        try {
+          CheckDatasetSpec(lang, ToDatasetSpec(DataFromJson(d)));
+        } catch (const Error& e) {
+          fail_at(std::string(e.what()).find("test bin") != std::string::npos ? "test_bins" : "train", e.what());
+        }
+      }
+      try {
+        CheckTrainingMemory(m["width"].get<int>(), lang.symbols(), lang.symbols() + 1, m["batch"].get<int>(), longest);
+      } catch (const Error& e) {
+        fail_at("width", e.what());
+      }
       m["eval_each_epoch"] = best_epoch;
       for (int s : seeds) {
         nlohmann::json config = {{"kind", "train"}, {"language", lang.name()}, {"language_digest", digest},
@@ -465,6 +520,7 @@ class TrainKindImpl : public Kind {
 
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_future<std::shared_ptr<const BuiltDataset>>> datasets_;
+  mutable std::map<std::string, std::string> language_paths_;  // language digest → its file (LanguageFor)
 };
 
 }  // namespace

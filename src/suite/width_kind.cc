@@ -14,6 +14,7 @@
 #include "suite/theory_grid.h"
 #include "theory/width_search.h"
 #include "util/error.h"
+#include "util/memory.h"
 #include "util/rng.h"
 
 namespace flbench {
@@ -118,6 +119,10 @@ class WidthKindImpl : public Kind {
         probe.m = widths.front();
         if (check.eta0_times_n > 0) probe.eta0 = check.eta0_times_n / check.n;
         theory::ValidateConvergenceConfig(probe);
+        // At least W and the hidden states at the largest width (as convergence_kind.cc).
+        const double m = widths.back();
+        CheckMemory(8 * m * m + 8 * m * double(check.n) * check.train.L,
+                    fmt::format("width-vs-samples with m = {}, n = {}", widths.back(), check.n), "; use smaller widths or n");
       } catch (const Error& e) {
         grid.FailValidation(r, e.what(), point);
       }

@@ -1,4 +1,4 @@
-// LooksLikePath, YamlStems, ReadTextFile, ExecutablePath, InstalledShareDir, SearchPath, FindYaml, YamlCatalog.
+// LooksLikePath, YamlStems, ReadTextFile, WriteFileAtomic, CheckOutputPath, ExecutablePath, InstalledShareDir, SearchPath, FindYaml, YamlCatalog.
 #include "util/files.h"
 
 #include <fmt/format.h>
@@ -11,6 +11,12 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include "util/error.h"
 
@@ -128,6 +134,77 @@ std::string DescribeSearchPath(const std::vector<SearchDir>& path) {
   std::string out;
   for (const SearchDir& d : path) out += (out.empty() ? "" : ", ") + d.dir + " (" + d.origin + ")";
   return out;
+}
+
+namespace {
+
+// Creates a new file PATH.tmp.PID.N with O_EXCL (N counts calls in this process); returns its fd and name.
+int CreateUniqueTemp(const std::string& path, std::string* name) {
+  static std::atomic<uint64_t> calls{0};
+  for (int attempt = 0;; ++attempt) {
+    *name = fmt::format("{}.tmp.{}.{}", path, getpid(), calls++);
+    const int fd = open(name->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST || attempt >= 100) return fd;
+  }
+}
+
+}  // namespace
+
+void WriteFileAtomic(const std::string& path, const std::string& text) {
+  const fs::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) {
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) throw Error(fmt::format("{}: cannot create its directory: {}", path, ec.message()));
+  }
+  if (fs::is_directory(p, ec)) throw Error(fmt::format("{}: is a directory (give a file name)", path));
+  std::string tmp;
+  const int fd = CreateUniqueTemp(path, &tmp);
+  if (fd < 0) throw Error(fmt::format("{}: cannot create {}: {}", path, tmp, std::strerror(errno)));
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = std::strerror(errno);
+      close(fd);
+      std::remove(tmp.c_str());
+      throw Error(fmt::format("{}: cannot write: {}", path, why));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw Error(fmt::format("{}: cannot write: {}", path, why));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw Error(fmt::format("{}: cannot rename {} over it: {}", path, tmp, why));
+  }
+}
+
+void CheckOutputPath(const std::string& path, const std::string& what) {
+  if (path.empty()) throw Error(fmt::format("{}: an empty path", what));
+  std::error_code ec;
+  const fs::path p(path);
+  const auto status = fs::status(p, ec);
+  if (fs::is_directory(status)) throw Error(fmt::format("{} {}: is a directory (give a file name)", what, path));
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    throw Error(fmt::format("{} {}: exists and is not a regular file", what, path));
+  // The nearest existing ancestor: it must be a directory that accepts a new file.
+  fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  while (!fs::exists(dir, ec) && dir.has_parent_path() && dir.parent_path() != dir) dir = dir.parent_path();
+  if (!fs::exists(dir, ec) && dir.is_relative()) dir = ".";  // reports/x.md with no reports/ yet: the working dir
+  if (!fs::is_directory(dir, ec))
+    throw Error(fmt::format("{} {}: {} is not a directory", what, path, dir.string()));
+  std::string probe;
+  const int fd = CreateUniqueTemp((dir / ".flbench-probe").string(), &probe);
+  if (fd < 0)
+    throw Error(fmt::format("{} {}: cannot create files in {}: {}", what, path, dir.string(), std::strerror(errno)));
+  close(fd);
+  std::remove(probe.c_str());
 }
 
 }  // namespace flbench

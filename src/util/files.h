@@ -1,6 +1,6 @@
 // Small file helpers shared by the loaders of languages and suites: names vs paths, the search path of
 // directories a name is looked up in (and the catalogue along it), the running binary and its share dir,
-// reading a whole text file. Tested by tests/util_files_test.cc and tests/install_test.sh (an installed,
+// reading a whole text file, writing one atomically, checking an output path. Tested by tests/util_files_test.cc and tests/install_test.sh (an installed,
 // relocated binary), and through tests/lang_spec_test.cc and tests/suite_suite_test.cc.
 #pragma once
 
@@ -22,6 +22,17 @@ std::vector<std::string> YamlStems(const std::string& dir);
 // larger than kMaxTextFileBytes (a user's text file, not data).
 inline constexpr size_t kMaxTextFileBytes = 64u << 20;
 std::string ReadTextFile(const std::string& path, const std::string& what = "file");
+
+// Writes `text` to `path` atomically: a temporary file PATH.tmp.PID.N (unique per call, so concurrent writers of
+// one path never share it; created with O_EXCL and the usual umask) then rename over PATH, creating PATH's
+// directory if needed. Throws flbench::Error("PATH: …") on any failure; the temporary file is removed.
+void WriteFileAtomic(const std::string& path, const std::string& text);
+
+// Checks, before any work, that `path` could be written as an output file: it is not a directory, and the nearest
+// existing directory above it accepts a new file (probed by creating and removing one, so read-only file systems,
+// /proc and permissions all count; missing directories below it would be created). Throws
+// flbench::Error("<what> PATH: …") otherwise.
+void CheckOutputPath(const std::string& path, const std::string& what);
 
 // The running binary, resolved (/proc/self/exe); empty if it cannot be read.
 std::string ExecutablePath();
