@@ -1,0 +1,43 @@
+// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 64: the recurrent products run with the 8 vector lanes
+// along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. Each
+// output element is still the fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k
+// ascending; then C = acc or C + acc), so these kernels give the bits of the row-vectorised path exactly.
+// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns (used by rnn/elman.cc).
+// Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and the goldens (tests/cli_repro_test.cc).
+//
+// Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
+// the shard's n strings rounded up to a multiple of 8 (the padding lanes compute throw-away values from symbol 0).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace flbench {
+
+inline constexpr int kLanesMaxWidth = 64;
+
+// True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidth and the vector kernels not
+// forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then elman.cc takes the scalar path of rnn/gemm.h).
+bool UseLanes(int m);
+
+// For d ≤ 8 symbols: rows[8·i + a] = UB[i, a] (zero past d), m×8 floats, the table LanesStep permutes from.
+void LanesInputRows(int m, int d, const float* UB, float* rows);
+
+// One forward step before the activation: out[i, j] = (init[i] + Σ_k W[i,k]·prev[k, j]) + UB[i, x_j], the sum over k
+// the fixed-order chain; prev = nullptr (step 1, h_0 = 0) leaves out = init[i] + UB[i, x_j]. W is m×m column-major,
+// UB m×d column-major (U + b) with its LanesInputRows table `rows` (d ≤ 8), x the np symbols of the step (padding
+// lanes 0), init m values (b_hh, or zeros).
+void LanesStep(int m, int np, int d, const float* W, const float* init, const float* UB, const float* rows,
+               const int32_t* x, const float* prev, float* out);
+
+// The readout of one step: y[a, j] = c[a] + Σ_k V[a,k]·h[k, j] for the o outputs (V o×m column-major; y o×np).
+void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y);
+
+// δ before the derivative: out[i, j] = Σ_a V[a,i]·dy[a, j] (dy o×np, or nullptr: 0), then, if next is not null,
+// out[i, j] = out[i, j] + Σ_k W[k,i]·next[k, j] (Wᵀ δ_{t+1}). V o×m and W m×m column-major; next, out m×np.
+void LanesDelta(int m, int np, int o, const float* W, const float* V, const float* dy, const float* next, float* out);
+
+// The n real columns of an m×np batch-layout block into column-major m×n (column j at c + j·m).
+void LanesToColumns(int m, int n, int np, const float* b, float* c);
+
+}  // namespace flbench
