@@ -308,7 +308,11 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
   // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
   // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
   dU_.zeros(m, shape_.d);
-  for (int t = 1; t <= steps; ++t) GatherBySymbol(dU_.memptr(), dZ_.colptr(size_t(t - 1) * n), &X_[size_t(t - 1) * n], m, n);
+  bool gathered = false;  // the lanes path's register sums (same order, same bits) for small widths and alphabets
+  if constexpr (std::is_same_v<Real, float>)
+    gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps * n, dZ_.memptr(), X_.data(), dU_.memptr());
+  if (!gathered)
+    for (int t = 1; t <= steps; ++t) GatherBySymbol(dU_.memptr(), dZ_.colptr(size_t(t - 1) * n), &X_[size_t(t - 1) * n], m, n);
   for (int a = 0; a < shape_.d; ++a)
     for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
   for (int i = 0; i < m; ++i) {

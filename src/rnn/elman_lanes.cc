@@ -144,9 +144,95 @@ void LanesDelta(int m, int np, int o, const float* W, const float* V, const floa
   });
 }
 
+// 8×8 blocks: 8 rows (zero past m) × 8 lanes loaded and transposed in registers; each column below n stored as one
+// run of 8 floats. A run past row m spills into the next columns' first rows, which are written after it (columns
+// ascending, row blocks ascending within a column); a run that would pass the end of column n−1 is stored element
+// by element, so nothing outside the n columns is touched. (Masked stores are microcoded and slow on AMD.)
 void LanesToColumns(int m, int n, int np, const float* b, float* c) {
-  for (int j = 0; j < n; ++j)
-    for (int i = 0; i < m; ++i) c[size_t(j) * m + i] = b[size_t(i) * np + j];
+  alignas(32) float col[kLanesMaxWidth / 8][8][8];  // [row block][column][row]
+  const int blocks = (m + 7) / 8;
+  for (int j0 = 0; j0 < n; j0 += 8) {
+    for (int ib = 0; ib < blocks; ++ib) {
+      const int i0 = 8 * ib, rows = std::min(8, m - i0);
+      __m256 r[8];
+      for (int k = 0; k < 8; ++k)
+        r[k] = k < rows ? _mm256_loadu_ps(b + size_t(i0 + k) * np + j0) : _mm256_setzero_ps();
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      _mm256_store_ps(col[ib][0], _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_store_ps(col[ib][1], _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_store_ps(col[ib][2], _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_store_ps(col[ib][3], _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_store_ps(col[ib][4], _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_store_ps(col[ib][5], _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_store_ps(col[ib][6], _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_store_ps(col[ib][7], _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+    const int cols = std::min(8, n - j0);
+    for (int k = 0; k < cols; ++k) {
+      for (int ib = 0; ib < blocks; ++ib) {
+        const int i0 = 8 * ib;
+        float* out = c + size_t(j0 + k) * m + i0;
+        if (size_t(j0 + k) * m + i0 + 8 <= size_t(n) * m) _mm256_storeu_ps(out, _mm256_load_ps(col[ib][k]));
+        else std::copy_n(col[ib][k], std::min(8, m - i0), out);
+      }
+    }
+  }
+}
+
+namespace {
+
+// dU[:, x_j] += D[:, j] for the columns of D in order, V vectors of 8 rows, D symbols: every (symbol, vector) has
+// its register and every column adds into each symbol's register — D[:, j] for its own symbol, +0 for the others.
+// Adding +0 leaves a sum unchanged unless it is −0, and these sums start at +0 and so are never −0: the same bits
+// as adding into the matching column only.
+template <int V, int D>
+void GatherColumns(int m, int cols, const float* dz, const int32_t* symbols, float* dU) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i mask[V];
+  for (int v = 0; v < V; ++v) mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - 8 * v), lane);
+  __m256 acc[D][V];
+  for (int a = 0; a < D; ++a)
+    for (int v = 0; v < V; ++v) acc[a][v] = _mm256_maskload_ps(dU + size_t(a) * m + 8 * v, mask[v]);
+  for (int j = 0; j < cols; ++j) {
+    const float* col = dz + size_t(j) * m;
+    const int x = symbols[j];
+    for (int v = 0; v < V; ++v) {
+      const __m256 g = _mm256_maskload_ps(col + 8 * v, mask[v]);
+      for (int a = 0; a < D; ++a)
+        acc[a][v] = _mm256_add_ps(acc[a][v], x == a ? g : _mm256_setzero_ps());
+    }
+  }
+  for (int a = 0; a < D; ++a)
+    for (int v = 0; v < V; ++v) _mm256_maskstore_ps(dU + size_t(a) * m + 8 * v, mask[v], acc[a][v]);
+}
+
+template <int D>
+bool GatherWidth(int m, int cols, const float* dz, const int32_t* symbols, float* dU) {
+  switch ((m + 7) / 8) {
+    case 1: GatherColumns<1, D>(m, cols, dz, symbols, dU); return true;
+    case 2: GatherColumns<2, D>(m, cols, dz, symbols, dU); return true;
+    case 3: GatherColumns<3, D>(m, cols, dz, symbols, dU); return true;
+    case 4: GatherColumns<4, D>(m, cols, dz, symbols, dU); return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU) {
+  switch (d) {
+    case 1: return GatherWidth<1>(m, cols, dz, symbols, dU);
+    case 2: return GatherWidth<2>(m, cols, dz, symbols, dU);
+    case 3: return GatherWidth<3>(m, cols, dz, symbols, dU);
+    default: return false;
+  }
 }
 
 #else
@@ -158,6 +244,7 @@ void LanesStep(int, int, int, const float*, const float*, const float*, const fl
 void LanesReadout(int, int, int, const float*, const float*, const float*, float*) {}
 void LanesDelta(int, int, int, const float*, const float*, const float*, const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}
+bool LanesGatherBySymbol(int, int, int, const float*, const int32_t*, float*) { return false; }
 
 #endif
 

@@ -2,7 +2,7 @@
 // along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. Each
 // output element is still the fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k
 // ascending; then C = acc or C + acc), so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns (used by rnn/elman.cc).
+// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol (used by rnn/elman.cc).
 // Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and the goldens (tests/cli_repro_test.cc).
 //
 // Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
@@ -39,5 +39,9 @@ void LanesDelta(int m, int np, int o, const float* W, const float* V, const floa
 
 // The n real columns of an m×np batch-layout block into column-major m×n (column j at c + j·m).
 void LanesToColumns(int m, int n, int np, const float* b, float* c);
+
+// dU[:, symbols[j]] += dz[:, j] for j = 0 … cols−1 in order (dz m×cols and dU m×d column-major), for m ≤ 32 and
+// d ≤ 3 with the sums in registers; returns false (nothing done) otherwise.
+bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU);
 
 }  // namespace flbench
