@@ -177,13 +177,40 @@ class TrainKindImpl : public Kind {
     std::shared_ptr<const BuiltDataset> data = GetDataset(c["language"].get<std::string>(), c["data"]);
     TrainConfig cfg = ModelFromJson(c["model"]);
     cfg.threads = 1;  // parallelism is across cells
-    nlohmann::json result = ToJson(Train(data->dataset, cfg));
-    if (!data->notes.empty()) result["data_notes"] = data->notes;
-    nlohmann::json sizes = {{"train", data->dataset.train.examples.size()},
-                            {"validation", data->dataset.validation.examples.size()}};
-    for (const auto& t : data->dataset.tests) sizes[t.name] = t.examples.size();
-    result["data_sizes"] = sizes;
-    return result;
+    return WithData(ToJson(Train(data->dataset, cfg)), *data);
+  }
+
+  // Cells on the same dataset with the same batch order (SameBatchOrder) train in lockstep (TrainEnsemble).
+  std::string GroupKey(const Cell& cell) const override {
+    const nlohmann::json& c = cell.config;
+    const nlohmann::json& m = c.value("model", nlohmann::json::object());
+    if (!c.contains("language") || !c.contains("data") || !m.is_object() || !m.contains("order_seed") ||
+        !m.contains("batch") || !m.contains("shuffle"))
+      return "";
+    return nlohmann::json::array({c["language"], c.value("language_digest", nlohmann::json()), c["data"],
+                                  m["order_seed"], m["batch"], m["shuffle"]})
+        .dump();
+  }
+
+  void RunGroup(const std::vector<const Cell*>& cells, const GroupDone& done, const GroupFailed& failed) const override {
+    const nlohmann::json& c0 = cells[0]->config;
+    std::shared_ptr<const BuiltDataset> data = GetDataset(c0["language"].get<std::string>(), c0["data"]);
+    std::vector<TrainConfig> configs;
+    std::vector<size_t> index;  // configs[k] is cells[index[k]]
+    for (size_t i = 0; i < cells.size(); ++i) {
+      try {
+        TrainConfig cfg = ModelFromJson(cells[i]->config["model"]);
+        cfg.threads = 1;
+        ValidateTrainConfig(cfg);
+        configs.push_back(cfg);
+        index.push_back(i);
+      } catch (const std::exception& e) {
+        failed(i, e.what());
+      }
+    }
+    TrainEnsemble(data->dataset, configs, {}, [&](size_t k, const TrainResult& r) {
+      done(index[k], WithData(ToJson(r), *data), r.seconds);
+    });
   }
 
  private:
@@ -191,6 +218,16 @@ class TrainKindImpl : public Kind {
     Dataset dataset;
     std::vector<std::string> notes;  // e.g. "only 49 members …; took them all"
   };
+
+  // A cell's result JSON with the dataset's notes and split sizes.
+  static nlohmann::json WithData(nlohmann::json result, const BuiltDataset& data) {
+    if (!data.notes.empty()) result["data_notes"] = data.notes;
+    nlohmann::json sizes = {{"train", data.dataset.train.examples.size()},
+                            {"validation", data.dataset.validation.examples.size()}};
+    for (const auto& t : data.dataset.tests) sizes[t.name] = t.examples.size();
+    result["data_sizes"] = sizes;
+    return result;
+  }
 
   // One dataset per (language, data config), built once even when many cells ask at the same time.
   std::shared_ptr<const BuiltDataset> GetDataset(const std::string& lang, const nlohmann::json& data) const {
