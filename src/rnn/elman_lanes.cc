@@ -145,7 +145,7 @@ void LanesDelta(int m, int np, int o, const float* W, const float* V, const floa
 }
 
 // 8×8 blocks: 8 rows (zero past m) × 8 lanes loaded and transposed in registers; each column below n stored as one
-// run of 8 floats. A run past row m spills into the next columns' first rows, which are written after it (columns
+// run of 8 floats (4 when the block has ≤ 4 rows). A run past row m spills into the next columns' first rows, which are written after it (columns
 // ascending, row blocks ascending within a column); a run that would pass the end of column n−1 is stored element
 // by element, so nothing outside the n columns is touched. (Masked stores are microcoded and slow on AMD.)
 void LanesToColumns(int m, int n, int np, const float* b, float* c) {
@@ -177,10 +177,12 @@ void LanesToColumns(int m, int n, int np, const float* b, float* c) {
     const int cols = std::min(8, n - j0);
     for (int k = 0; k < cols; ++k) {
       for (int ib = 0; ib < blocks; ++ib) {
-        const int i0 = 8 * ib;
+        const int i0 = 8 * ib, rows = std::min(8, m - i0);
+        const int run = rows <= 4 ? 4 : 8;  // 16-byte runs for ≤ 4 rows: fewer stores split across cache lines
         float* out = c + size_t(j0 + k) * m + i0;
-        if (size_t(j0 + k) * m + i0 + 8 <= size_t(n) * m) _mm256_storeu_ps(out, _mm256_load_ps(col[ib][k]));
-        else std::copy_n(col[ib][k], std::min(8, m - i0), out);
+        if (size_t(j0 + k) * m + i0 + run > size_t(n) * m) std::copy_n(col[ib][k], rows, out);
+        else if (run == 4) _mm_storeu_ps(out, _mm_load_ps(col[ib][k]));
+        else _mm256_storeu_ps(out, _mm256_load_ps(col[ib][k]));
       }
     }
   }
