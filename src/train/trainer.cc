@@ -4,7 +4,6 @@
 // gradients and losses are summed in shard order; evaluation chunks are fixed by the data too.
 #include "train/trainer.h"
 
-#include <tbb/enumerable_thread_specific.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -16,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <tuple>
 
 #include "optim/optimizer.h"
 #include "util/blas_threads.h"
@@ -267,11 +267,19 @@ class Trainer {
     return double(total) / double(examples.size());
   }
 
-  // This thread's network scratch (the scratch holds no state that outlives one Evaluate call).
+  // This thread's network scratch for this shape. The scratch holds no state that outlives one Evaluate call, so
+  // every Trainer on a thread shares one per shape: an ensemble's cells of one shape reuse one warm scratch instead
+  // of each keeping its own.
   ElmanRnn<float>& Net() {
-    auto& net = nets_.local();
-    if (!net) net = std::make_unique<ElmanRnn<float>>(shape_);
-    return *net;
+    using Key = std::tuple<int, int, int, int, int, bool>;
+    thread_local std::map<Key, std::unique_ptr<ElmanRnn<float>>> nets;
+    const Key key{shape_.m, shape_.d, shape_.o, int(shape_.act), int(shape_.task), shape_.two_biases};
+    auto it = nets.find(key);
+    if (it == nets.end()) {
+      if (nets.size() >= 8) nets.clear();  // bounded: a suite's many shapes do not pile up scratch
+      it = nets.emplace(key, std::make_unique<ElmanRnn<float>>(shape_)).first;
+    }
+    return *it->second;
   }
 
   struct EvalChunks {
@@ -290,7 +298,6 @@ class Trainer {
   std::map<const std::vector<Example>*, EvalChunks> eval_chunks_;
   std::vector<int> eval_correct_;
   std::unique_ptr<tbb::task_arena> arena_;  // null for one thread
-  tbb::enumerable_thread_specific<std::unique_ptr<ElmanRnn<float>>> nets_;
   // The run so far.
   bool started_ = false;
   Clock::time_point start_;
@@ -360,14 +367,15 @@ std::vector<TrainResult> TrainEnsemble(const Dataset& data, const std::vector<Tr
   };
   BatchOrder order(data, configs[0]);
   while (!active.empty()) {
+    // The epoch's batches, cut once; then each running cell trains its whole epoch in turn (cell by cell rather than
+    // batch by batch, so a wide cell's parameters, optimiser state and scratch stay in cache through its epoch).
     const auto& batches = order.Next();
-    for (size_t c : active) timed(c, [&] { cells[c]->BeginEpoch(); });
-    for (const auto& batch : batches)
-      for (size_t c : active) timed(c, [&] { cells[c]->Step(batch); });
     std::vector<size_t> still;
     for (size_t c : active) {
       bool done = false;
       timed(c, [&] {
+        cells[c]->BeginEpoch();
+        for (const auto& batch : batches) cells[c]->Step(batch);
         done = cells[c]->EndEpoch(on_epoch ? std::function<void(const EpochStats&)>(
                                                  [&, c](const EpochStats& s) { on_epoch(c, s); })
                                            : std::function<void(const EpochStats&)>());

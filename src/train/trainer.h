@@ -48,9 +48,8 @@ TrainResult Train(const Dataset& data, const TrainConfig& cfg,
 // and can train in lockstep.
 bool SameBatchOrder(const TrainConfig& a, const TrainConfig& b);
 
-// Trains several cells on one dataset in lockstep: every epoch's batches are cut once and each batch is trained by
-// every cell still running before the next batch (hot in cache), then each cell ends its epoch on its own
-// (evaluation, early stop, divergence). Cell c's result is exactly Train(data, configs[c]) alone, bit for bit
+// Trains several cells on one dataset in lockstep: every epoch's batches are cut once and every cell still running
+// trains that epoch on them, then ends it on its own (evaluation, early stop, divergence). Cell c's result is exactly Train(data, configs[c]) alone, bit for bit
 // (the `seconds` fields count cell c's own work only). The configs must share SameBatchOrder (else
 // flbench::Error); width, activation, init, seed, optimiser, learning rate, epochs, patience, shard … may differ.
 // on_epoch(c, stats) after each epoch of cell c; on_done(c, result) the moment cell c finishes (cells finish at
