@@ -1,4 +1,4 @@
-// The batch-in-lanes path of ElmanRnn<float> (src/rnn/elman_lanes.h, used at widths ≤ 64) against the scalar path
+// The batch-in-lanes path of ElmanRnn<float> (src/rnn/elman_lanes.h, used at widths ≤ kLanesMaxWidth) against the scalar path
 // (ForceScalarGemm: the column-layout loop with GemmReference's plain std::fma chains), bit for bit: loss, correct
 // count and every gradient coordinate, over widths, shard sizes (lane tails), lengths, activations, tasks, bias
 // forms and alphabets on both sides of the permute/gather switch (d ≤ 8 / d > 8), forward-only too.
@@ -79,7 +79,7 @@ TEST(Lanes, UsedAtSmallWidthsOnly) {
 
 TEST(Lanes, EqualScalarPathBitForBit) {
   Rng rng(5);
-  for (int m : {1, 3, 7, 8, 13, 32, 64})
+  for (int m : {1, 3, 7, 8, 9, 13, kLanesMaxWidth})
     for (int n : {1, 5, 8, 16, 17, 40})
       for (Task task : {Task::kMembership, Task::kNextSymbol})
         for (Activation act : {Activation::kTanh, Activation::kRelu, Activation::kSigmoid, Activation::kCos,
@@ -90,11 +90,11 @@ TEST(Lanes, EqualScalarPathBitForBit) {
 TEST(Lanes, EqualScalarPathForLargerAlphabetsAndInits) {
   Rng rng(6);
   for (int d : {3, 8, 9, 20})
-    for (int m : {2, 9, 24})
+    for (int m : {2, 9, kLanesMaxWidth})
       for (Init init : {Init::kUniform, Init::kGaussian, Init::kIdentity})
         Check(m, 11, 6, d, Activation::kTanh, d < 20 ? Task::kNextSymbol : Task::kMembership, true, init, rng);
   Check(5, 256, 3, 2, Activation::kRelu, Task::kMembership, true, Init::kGaussian, rng);  // an evaluation chunk
-  Check(64, 33, 30, 4, Activation::kTanh, Task::kNextSymbol, true, Init::kUniform, rng);
+  Check(kLanesMaxWidth, 33, 30, 4, Activation::kTanh, Task::kNextSymbol, true, Init::kUniform, rng);
 }
 
 }  // namespace

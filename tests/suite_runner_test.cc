@@ -152,7 +152,7 @@ TEST(RunSuite, ShardsPartitionTheCells) {
   EXPECT_EQ(seen.size(), 4u);
 }
 
-// Train cells that share data and batch order (per seed) but differ in width (both sides of the lanes path's 64),
+// Train cells that share data and batch order (per seed) but differ in width (both sides of the lanes path's limit),
 // activation and learning rate, some stopping early, with per-epoch evaluation (the report's best-epoch column).
 const char* kGroupSuite = R"(name: grouped
 seed: 3
@@ -163,7 +163,7 @@ data:
   min_len: 1
   max_len: 10
 grid:
-  width: [3, 8, 70]
+  width: [3, 8, 24]
   activation: [tanh, relu]
   lr: [0.01, 0.05]
   optimizer: adam

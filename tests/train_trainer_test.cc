@@ -283,7 +283,7 @@ TEST(TrainEnsemble, EachCellIsBitIdenticalToTrainingAlone) {
   add(3, "tanh", "rmsprop", 0.01, 1, 0, 6);
   add(12, "tanh", "adam", 0.03, 2, 1, 300);  // learns parity: stops early
   add(16, "tanh", "adam", 0.02, 3, 2, 300);  // stops early, at another epoch
-  add(70, "sigmoid", "sgd", 0.5, 4, 0, 5);   // wider than the lanes path
+  add(24, "sigmoid", "sgd", 0.5, 4, 0, 5);   // wider than the lanes path
   add(8, "identity", "sgd", 1e30, 5, 0, 9);  // diverges
   add(5, "cos", "rmsprop", 0.003, 6, 3, 7);
   configs[5].shard = 5;

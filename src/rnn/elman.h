@@ -88,7 +88,7 @@ class ElmanRnn {
  private:
   // keep: store every h_t for a backward pass (else the lanes path keeps only two steps).
   void Forward(const ParamViews<Real>& p, std::span<const Example* const> shard, bool keep);
-  void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ 64 (rnn/elman_lanes.h)
+  void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ 16 (rnn/elman_lanes.h)
   ShardResult Loss(std::span<const Example* const> shard, Real scale);
   void Backward(const ParamViews<Real>& p, std::span<const Example* const> shard, ParamViews<Real>& g);
   void DeltasLanes(const ParamViews<Real>& p);  // the backward loop of the lanes path, into dZ_
@@ -110,7 +110,7 @@ class ElmanRnn {
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
   arma::Mat<Real> dU_;    // m×d     Σ δ_t per input symbol
 
-  // The batch-in-lanes path (float, width ≤ 64; rnn/elman_lanes.h): steps in batch layout, m×np per step, element
+  // The batch-in-lanes path (float, width ≤ kLanesMaxWidth; rnn/elman_lanes.h): steps in batch layout, m×np per step, element
   // (i, j) at [i·np + j], np = n rounded up to 8. H_ and dZ_ are still filled (column layout) for ∂W, ∂U and ∂V.
   bool lanes_ = false;         // this shard runs the lanes path
   int np_ = 0;                 // n rounded up to a multiple of 8

@@ -1,5 +1,7 @@
-// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 64: the recurrent products run with the 8 vector lanes
-// along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. Each
+// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 16: the recurrent products run with the 8 vector lanes
+// along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. (From
+// width 16 on the row-vectorised path fills its lanes too and is as fast or faster: train_bench, widths 16–64,
+// measured both ways — the lanes path pays two transposes per step into the column layout the gradient products use.) Each
 // output element is still the fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k
 // ascending; then C = acc or C + acc), so these kernels give the bits of the row-vectorised path exactly.
 // Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol (used by rnn/elman.cc).
@@ -14,7 +16,7 @@
 
 namespace flbench {
 
-inline constexpr int kLanesMaxWidth = 64;
+inline constexpr int kLanesMaxWidth = 16;
 
 // True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidth and the vector kernels not
 // forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then elman.cc takes the scalar path of rnn/gemm.h).
