@@ -225,7 +225,9 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
       const float* prev = t == 0 ? nullptr : Hb_.data() + (keep ? t - 1 : (t - 1) % 2) * step;
       LanesStep(m, np, d, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(), &Xb_[size_t(t) * np], prev, cur);
       Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);
-      if (keep) LanesToColumns(m, n, np, cur, H_.colptr(size_t(t) * n));
+      // The column layout only where the readout's gradient reads it (every step for next-symbol, the last for
+      // membership); ∂W reads h from Hb_ (LanesDeltaH).
+      if (keep && (next_symbol || t == steps - 1)) LanesToColumns(m, n, np, cur, H_.colptr(size_t(t) * n));
       if (next_symbol || t == steps - 1) {
         LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), cur, Yb_.data());
         const size_t row0 = next_symbol ? size_t(t) * n : 0;
@@ -303,7 +305,15 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
   // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1).
   if (steps > 1) {
     const int cols = (steps - 1) * n;
-    Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);  // δ_2…δ_T · Hpᵀ
+    if constexpr (std::is_same_v<Real, float>) {
+      if (lanes_) {  // the same chains, h read from the batch layout (Forward's H_ holds only what dVt reads)
+        LanesDeltaH(m, n, np_, steps, dZ_.memptr(), Hb_.data(), g.W.memptr());
+      } else {
+        Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);  // δ_2…δ_T · Hpᵀ
+      }
+    } else {
+      Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
+    }
   }
   // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
   // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.

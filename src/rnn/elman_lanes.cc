@@ -228,6 +228,66 @@ bool GatherWidth(int m, int cols, const float* dz, const int32_t* symbols, float
 
 }  // namespace
 
+namespace {
+
+// The rows [0, rows) of one block × NR columns of ∂W += Σ_k δ[:, k] h[:, k]ᵀ, k over (step s, string col) in order,
+// lanes along the rows: δ from the column layout (dz at the block's first row), h broadcast from the batch layout
+// (hb at the block's first column j0: h_{s+1}[j0 + c] of string col at hb + (s·m + c)·np + col). C at column j0.
+template <int V, int NR, bool kMasked>
+inline void DeltaHBlock(int rows, int m, int n, int np, int steps, const float* dz, const float* hb, float* C) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i mask[V];
+  for (int v = 0; v < V; ++v) mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows - 8 * v), lane);
+  __m256 acc[V][NR];
+  for (int v = 0; v < V; ++v)
+    for (int c = 0; c < NR; ++c) acc[v][c] = _mm256_setzero_ps();
+  for (int s = 0; s + 1 < steps; ++s) {
+    const float* as = dz + size_t(s + 1) * n * m;  // δ_{s+2}: the steps after the first
+    const float* bs = hb + size_t(s) * m * np;      // h_{s+1}
+    for (int col = 0; col < n; ++col) {
+      const float* a = as + size_t(col) * m;
+      __m256 av[V];
+      for (int v = 0; v < V; ++v) av[v] = kMasked ? _mm256_maskload_ps(a + 8 * v, mask[v]) : _mm256_loadu_ps(a + 8 * v);
+      for (int c = 0; c < NR; ++c) {
+        const __m256 bc = _mm256_broadcast_ss(bs + size_t(c) * np + col);
+        for (int v = 0; v < V; ++v) acc[v][c] = _mm256_fmadd_ps(av[v], bc, acc[v][c]);  // fma(δ[i,k], h[j,k], acc)
+      }
+    }
+  }
+  for (int c = 0; c < NR; ++c)
+    for (int v = 0; v < V; ++v) {
+      float* out = C + size_t(c) * m + 8 * v;
+      if (kMasked) _mm256_maskstore_ps(out, mask[v], _mm256_add_ps(_mm256_maskload_ps(out, mask[v]), acc[v][c]));
+      else _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), acc[v][c]));
+    }
+}
+
+template <int V, bool kMasked>
+void DeltaHRows(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
+  int j = 0;
+  for (; j + 6 <= m; j += 6)
+    DeltaHBlock<V, 6, kMasked>(m, m, n, np, steps, dz, hb + size_t(j) * np, dW + size_t(j) * m);
+  const float* b = hb + size_t(j) * np;
+  float* c = dW + size_t(j) * m;
+  switch (m - j) {
+    case 5: DeltaHBlock<V, 5, kMasked>(m, m, n, np, steps, dz, b, c); break;
+    case 4: DeltaHBlock<V, 4, kMasked>(m, m, n, np, steps, dz, b, c); break;
+    case 3: DeltaHBlock<V, 3, kMasked>(m, m, n, np, steps, dz, b, c); break;
+    case 2: DeltaHBlock<V, 2, kMasked>(m, m, n, np, steps, dz, b, c); break;
+    case 1: DeltaHBlock<V, 1, kMasked>(m, m, n, np, steps, dz, b, c); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
+  if (m == 8) DeltaHRows<1, false>(m, n, np, steps, dz, hb, dW);
+  else if (m < 8) DeltaHRows<1, true>(m, n, np, steps, dz, hb, dW);
+  else if (m == 16) DeltaHRows<2, false>(m, n, np, steps, dz, hb, dW);
+  else DeltaHRows<2, true>(m, n, np, steps, dz, hb, dW);
+}
+
 bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU) {
   switch (d) {
     case 1: return GatherWidth<1>(m, cols, dz, symbols, dU);
@@ -247,6 +307,7 @@ void LanesReadout(int, int, int, const float*, const float*, const float*, float
 void LanesDelta(int, int, int, const float*, const float*, const float*, const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}
 bool LanesGatherBySymbol(int, int, int, const float*, const int32_t*, float*) { return false; }
+void LanesDeltaH(int, int, int, int, const float*, const float*, float*) {}
 
 #endif
 

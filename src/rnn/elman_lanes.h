@@ -4,7 +4,7 @@
 // measured both ways — the lanes path pays two transposes per step into the column layout the gradient products use.) Each
 // output element is still the fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k
 // ascending; then C = acc or C + acc), so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol (used by rnn/elman.cc).
+// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol, LanesDeltaH (used by rnn/elman.cc).
 // Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and the goldens (tests/cli_repro_test.cc).
 //
 // Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
@@ -45,5 +45,10 @@ void LanesToColumns(int m, int n, int np, const float* b, float* c);
 // dU[:, symbols[j]] += dz[:, j] for j = 0 … cols−1 in order (dz m×cols and dU m×d column-major), for m ≤ 32 and
 // d ≤ 3 with the sums in registers; returns false (nothing done) otherwise.
 bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU);
+
+// ∂W += Σ_{t=2..T} δ_t h_{t−1}ᵀ, one fixed-order chain per element over (t, string) in order — Gemm's product over
+// dZ's columns n … T·n−1 and H's columns 0 … (T−1)·n−1 — with δ in the column layout (dz, m×T·n) and h read from the
+// batch layout (hb, T steps of m×np), so h needs no transpose. m ≤ 16 (= kLanesMaxWidth); dW m×m column-major.
+void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW);
 
 }  // namespace flbench
