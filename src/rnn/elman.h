@@ -88,7 +88,7 @@ class ElmanRnn {
  private:
   // keep: store every h_t for a backward pass (else the lanes path keeps only two steps).
   void Forward(const ParamViews<Real>& p, std::span<const Example* const> shard, bool keep);
-  void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ 16 (rnn/elman_lanes.h)
+  void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ kLanesMaxWidth (rnn/elman_lanes.h)
   ShardResult Loss(std::span<const Example* const> shard, Real scale);
   void Backward(const ParamViews<Real>& p, std::span<const Example* const> shard, ParamViews<Real>& g);
   void DeltasLanes(const ParamViews<Real>& p);  // the backward loop of the lanes path, into dZ_

@@ -144,17 +144,21 @@ void LanesDelta(int m, int np, int o, const float* W, const float* V, const floa
   });
 }
 
-// 8×8 blocks: 8 rows (zero past m) × 8 lanes loaded and transposed in registers; each column below n stored as one
-// run of 8 floats (4 when the block has ≤ 4 rows). A run past row m spills into the next columns' first rows, which are written after it (columns
-// ascending, row blocks ascending within a column); a run that would pass the end of column n−1 is stored element
-// by element, so nothing outside the n columns is touched. (Masked stores are microcoded and slow on AMD.)
-void LanesToColumns(int m, int n, int np, const float* b, float* c) {
-  alignas(32) float col[kLanesMaxWidth / 8][8][8];  // [row block][column][row]
-  const int blocks = (m + 7) / 8;
+// 8×8 blocks: 8 rows (zero past m) × 8 lanes loaded and transposed in registers; each column below n stored
+// straight from its register as one run of 8 floats (4 when the block has ≤ 4 rows: fewer stores split across cache
+// lines). A run past row m spills into the next columns' first rows, which are written after it (columns ascending,
+// row blocks ascending within a column); a run that would pass the end of column n−1 is stored element by element,
+// so nothing outside the n columns is touched. (No masked stores: microcoded and slow on AMD; no store-and-reload of
+// the columns: perf showed the reloads stalling.)
+template <int kBlocks>
+void ToColumns(int m, int n, int np, const float* b, float* c) {
   for (int j0 = 0; j0 < n; j0 += 8) {
-    for (int ib = 0; ib < blocks; ++ib) {
+    __m256 col[kBlocks][8];
+#pragma GCC unroll 4
+    for (int ib = 0; ib < kBlocks; ++ib) {
       const int i0 = 8 * ib, rows = std::min(8, m - i0);
       __m256 r[8];
+#pragma GCC unroll 8
       for (int k = 0; k < 8; ++k)
         r[k] = k < rows ? _mm256_loadu_ps(b + size_t(i0 + k) * np + j0) : _mm256_setzero_ps();
       const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
@@ -165,26 +169,45 @@ void LanesToColumns(int m, int n, int np, const float* b, float* c) {
       const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
       const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
       const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-      _mm256_store_ps(col[ib][0], _mm256_permute2f128_ps(u0, u4, 0x20));
-      _mm256_store_ps(col[ib][1], _mm256_permute2f128_ps(u1, u5, 0x20));
-      _mm256_store_ps(col[ib][2], _mm256_permute2f128_ps(u2, u6, 0x20));
-      _mm256_store_ps(col[ib][3], _mm256_permute2f128_ps(u3, u7, 0x20));
-      _mm256_store_ps(col[ib][4], _mm256_permute2f128_ps(u0, u4, 0x31));
-      _mm256_store_ps(col[ib][5], _mm256_permute2f128_ps(u1, u5, 0x31));
-      _mm256_store_ps(col[ib][6], _mm256_permute2f128_ps(u2, u6, 0x31));
-      _mm256_store_ps(col[ib][7], _mm256_permute2f128_ps(u3, u7, 0x31));
+      col[ib][0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+      col[ib][1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+      col[ib][2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+      col[ib][3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+      col[ib][4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+      col[ib][5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+      col[ib][6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+      col[ib][7] = _mm256_permute2f128_ps(u3, u7, 0x31);
     }
     const int cols = std::min(8, n - j0);
-    for (int k = 0; k < cols; ++k) {
-      for (int ib = 0; ib < blocks; ++ib) {
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; ++k) {
+      if (k >= cols) break;
+#pragma GCC unroll 4
+      for (int ib = 0; ib < kBlocks; ++ib) {
         const int i0 = 8 * ib, rows = std::min(8, m - i0);
-        const int run = rows <= 4 ? 4 : 8;  // 16-byte runs for ≤ 4 rows: fewer stores split across cache lines
+        const int run = rows <= 4 ? 4 : 8;
         float* out = c + size_t(j0 + k) * m + i0;
-        if (size_t(j0 + k) * m + i0 + run > size_t(n) * m) std::copy_n(col[ib][k], rows, out);
-        else if (run == 4) _mm_storeu_ps(out, _mm_load_ps(col[ib][k]));
-        else _mm256_storeu_ps(out, _mm256_load_ps(col[ib][k]));
+        if (size_t(j0 + k) * m + i0 + run > size_t(n) * m) {
+          alignas(32) float tmp[8];
+          _mm256_store_ps(tmp, col[ib][k]);
+          std::copy_n(tmp, rows, out);
+        } else if (run == 4) {
+          _mm_storeu_ps(out, _mm256_castps256_ps128(col[ib][k]));
+        } else {
+          _mm256_storeu_ps(out, col[ib][k]);
+        }
       }
     }
+  }
+}
+
+void LanesToColumns(int m, int n, int np, const float* b, float* c) {
+  static_assert(kLanesMaxWidth <= 32, "ToColumns handles up to four row blocks");
+  switch ((m + 7) / 8) {
+    case 1: ToColumns<1>(m, n, np, b, c); break;
+    case 2: ToColumns<2>(m, n, np, b, c); break;
+    case 3: ToColumns<3>(m, n, np, b, c); break;
+    default: ToColumns<4>(m, n, np, b, c); break;
   }
 }
 
@@ -198,20 +221,27 @@ template <int V, int D>
 void GatherColumns(int m, int cols, const float* dz, const int32_t* symbols, float* dU) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   __m256i mask[V];
+#pragma GCC unroll 4
   for (int v = 0; v < V; ++v) mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - 8 * v), lane);
-  __m256 acc[D][V];
+  __m256 acc[D][V];  // in registers: the loops over a and v are unrolled
+#pragma GCC unroll 4
   for (int a = 0; a < D; ++a)
+#pragma GCC unroll 4
     for (int v = 0; v < V; ++v) acc[a][v] = _mm256_maskload_ps(dU + size_t(a) * m + 8 * v, mask[v]);
   for (int j = 0; j < cols; ++j) {
     const float* col = dz + size_t(j) * m;
     const int x = symbols[j];
+#pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
       const __m256 g = _mm256_maskload_ps(col + 8 * v, mask[v]);
+#pragma GCC unroll 4
       for (int a = 0; a < D; ++a)
         acc[a][v] = _mm256_add_ps(acc[a][v], x == a ? g : _mm256_setzero_ps());
     }
   }
+#pragma GCC unroll 4
   for (int a = 0; a < D; ++a)
+#pragma GCC unroll 4
     for (int v = 0; v < V; ++v) _mm256_maskstore_ps(dU + size_t(a) * m + 8 * v, mask[v], acc[a][v]);
 }
 
@@ -234,12 +264,15 @@ namespace {
 // lanes along the rows: δ from the column layout (dz at the block's first row), h broadcast from the batch layout
 // (hb at the block's first column j0: h_{s+1}[j0 + c] of string col at hb + (s·m + c)·np + col). C at column j0.
 template <int V, int NR, bool kMasked>
-inline void DeltaHBlock(int rows, int m, int n, int np, int steps, const float* dz, const float* hb, float* C) {
+[[gnu::always_inline]] inline void DeltaHBlock(int rows, int m, int n, int np, int steps, const float* dz, const float* hb, float* C) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   __m256i mask[V];
+#pragma GCC unroll 2
   for (int v = 0; v < V; ++v) mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows - 8 * v), lane);
-  __m256 acc[V][NR];
+  __m256 acc[V][NR];  // in registers: every loop over v and c is unrolled (else GCC keeps acc in memory)
+#pragma GCC unroll 2
   for (int v = 0; v < V; ++v)
+#pragma GCC unroll 8
     for (int c = 0; c < NR; ++c) acc[v][c] = _mm256_setzero_ps();
   for (int s = 0; s + 1 < steps; ++s) {
     const float* as = dz + size_t(s + 1) * n * m;  // δ_{s+2}: the steps after the first
@@ -247,14 +280,19 @@ inline void DeltaHBlock(int rows, int m, int n, int np, int steps, const float* 
     for (int col = 0; col < n; ++col) {
       const float* a = as + size_t(col) * m;
       __m256 av[V];
+#pragma GCC unroll 2
       for (int v = 0; v < V; ++v) av[v] = kMasked ? _mm256_maskload_ps(a + 8 * v, mask[v]) : _mm256_loadu_ps(a + 8 * v);
+#pragma GCC unroll 8
       for (int c = 0; c < NR; ++c) {
         const __m256 bc = _mm256_broadcast_ss(bs + size_t(c) * np + col);
+#pragma GCC unroll 2
         for (int v = 0; v < V; ++v) acc[v][c] = _mm256_fmadd_ps(av[v], bc, acc[v][c]);  // fma(δ[i,k], h[j,k], acc)
       }
     }
   }
+#pragma GCC unroll 8
   for (int c = 0; c < NR; ++c)
+#pragma GCC unroll 2
     for (int v = 0; v < V; ++v) {
       float* out = C + size_t(c) * m + 8 * v;
       if (kMasked) _mm256_maskstore_ps(out, mask[v], _mm256_add_ps(_mm256_maskload_ps(out, mask[v]), acc[v][c]));
@@ -262,19 +300,20 @@ inline void DeltaHBlock(int rows, int m, int n, int np, int steps, const float* 
     }
 }
 
+// One row block (rows ≤ 16 rows starting at dz's and dW's first row) × all m columns: NR = 6, then the remainder.
 template <int V, bool kMasked>
-void DeltaHRows(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
+void DeltaHRows(int rows, int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
   int j = 0;
   for (; j + 6 <= m; j += 6)
-    DeltaHBlock<V, 6, kMasked>(m, m, n, np, steps, dz, hb + size_t(j) * np, dW + size_t(j) * m);
+    DeltaHBlock<V, 6, kMasked>(rows, m, n, np, steps, dz, hb + size_t(j) * np, dW + size_t(j) * m);
   const float* b = hb + size_t(j) * np;
   float* c = dW + size_t(j) * m;
   switch (m - j) {
-    case 5: DeltaHBlock<V, 5, kMasked>(m, m, n, np, steps, dz, b, c); break;
-    case 4: DeltaHBlock<V, 4, kMasked>(m, m, n, np, steps, dz, b, c); break;
-    case 3: DeltaHBlock<V, 3, kMasked>(m, m, n, np, steps, dz, b, c); break;
-    case 2: DeltaHBlock<V, 2, kMasked>(m, m, n, np, steps, dz, b, c); break;
-    case 1: DeltaHBlock<V, 1, kMasked>(m, m, n, np, steps, dz, b, c); break;
+    case 5: DeltaHBlock<V, 5, kMasked>(rows, m, n, np, steps, dz, b, c); break;
+    case 4: DeltaHBlock<V, 4, kMasked>(rows, m, n, np, steps, dz, b, c); break;
+    case 3: DeltaHBlock<V, 3, kMasked>(rows, m, n, np, steps, dz, b, c); break;
+    case 2: DeltaHBlock<V, 2, kMasked>(rows, m, n, np, steps, dz, b, c); break;
+    case 1: DeltaHBlock<V, 1, kMasked>(rows, m, n, np, steps, dz, b, c); break;
     default: break;
   }
 }
@@ -282,10 +321,15 @@ void DeltaHRows(int m, int n, int np, int steps, const float* dz, const float* h
 }  // namespace
 
 void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
-  if (m == 8) DeltaHRows<1, false>(m, n, np, steps, dz, hb, dW);
-  else if (m < 8) DeltaHRows<1, true>(m, n, np, steps, dz, hb, dW);
-  else if (m == 16) DeltaHRows<2, false>(m, n, np, steps, dz, hb, dW);
-  else DeltaHRows<2, true>(m, n, np, steps, dz, hb, dW);
+  for (int i0 = 0; i0 < m; i0 += 16) {  // row blocks of 16 (2 vectors), the last one masked if partial
+    const int rows = std::min(16, m - i0);
+    const float* a = dz + i0;
+    float* c = dW + i0;
+    if (rows == 16) DeltaHRows<2, false>(rows, m, n, np, steps, a, hb, c);
+    else if (rows > 8) DeltaHRows<2, true>(rows, m, n, np, steps, a, hb, c);
+    else if (rows == 8) DeltaHRows<1, false>(rows, m, n, np, steps, a, hb, c);
+    else DeltaHRows<1, true>(rows, m, n, np, steps, a, hb, c);
+  }
 }
 
 bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU) {

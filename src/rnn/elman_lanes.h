@@ -1,11 +1,12 @@
-// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 16: the recurrent products run with the 8 vector lanes
-// along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. (From
-// width 16 on the row-vectorised path fills its lanes too and is as fast or faster: train_bench, widths 16–64,
-// measured both ways — the lanes path pays two transposes per step into the column layout the gradient products use.) Each
-// output element is still the fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k
-// ascending; then C = acc or C + acc), so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol, LanesDeltaH (used by rnn/elman.cc).
-// Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and the goldens (tests/cli_repro_test.cc).
+// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 32: the recurrent products run with the 8 vector lanes
+// along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. (At width
+// 64 the row-vectorised path fills its lanes too and is as fast: train_bench measured both ways; the lanes path pays
+// transposes into the column layout the readout's and ∂U's products read.) Each output element is still the
+// fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
+// so these kernels give the bits of the row-vectorised path exactly.
+// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
+// LanesDeltaH (used by rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
+// the goldens (tests/cli_repro_test.cc).
 //
 // Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
 // the shard's n strings rounded up to a multiple of 8 (the padding lanes compute throw-away values from symbol 0).
@@ -16,7 +17,7 @@
 
 namespace flbench {
 
-inline constexpr int kLanesMaxWidth = 16;
+inline constexpr int kLanesMaxWidth = 32;
 
 // True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidth and the vector kernels not
 // forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then elman.cc takes the scalar path of rnn/gemm.h).
@@ -48,7 +49,7 @@ bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t*
 
 // ∂W += Σ_{t=2..T} δ_t h_{t−1}ᵀ, one fixed-order chain per element over (t, string) in order — Gemm's product over
 // dZ's columns n … T·n−1 and H's columns 0 … (T−1)·n−1 — with δ in the column layout (dz, m×T·n) and h read from the
-// batch layout (hb, T steps of m×np), so h needs no transpose. m ≤ 16 (= kLanesMaxWidth); dW m×m column-major.
+// batch layout (hb, T steps of m×np), so h needs no transpose. dW m×m column-major.
 void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW);
 
 }  // namespace flbench
