@@ -2,8 +2,8 @@
 // (Train: BM_Single) and in lockstep ensembles of 1, 8 and 32 networks (TrainEnsemble: BM_Ensemble; the networks
 // differ in init seed and learning rate and share data and batch order), beside the arithmetic bound: the FLOPs of
 // a training symbol (6m², the three m×m products W h, Wᵀ δ and δ hᵀ, 2 FLOPs per multiply-add) over this core's
-// measured single-thread peak (BM_Peak: independent 8-lane FMA chains). Data: 1 000 random binary strings of length
-// 2–50 labelled by Tomita 3 (membership, batch 32, RMSProp, the trainer's defaults), so ≈ 26 000 symbols per epoch.
+// measured single-thread peak (BM_Peak: independent 8-lane FMA chains). Data: 10 000 random binary strings of length
+// 2–50 labelled by Tomita 3 (membership, batch 32, RMSProp, the trainer's defaults), so ≈ 260 000 symbols per epoch.
 // Timed: epochs 2 and 3 of each network (the first epoch's set-up and the final evaluation are left out), as this
 // thread's CPU time. Run: build/ensemble_bench (one thread).
 #include <benchmark/benchmark.h>
@@ -55,7 +55,7 @@ const Dataset& BenchData() {
     d.task = Task::kMembership;
     d.train.name = "train";
     Rng rng(3);
-    for (int s = 0; s < 1000; ++s) {
+    for (int s = 0; s < 10000; ++s) {
       Example e;
       const int len = 2 + static_cast<int>(rng.Below(49));
       for (int t = 0; t < len; ++t) e.x.push_back(static_cast<uint8_t>(rng.Below(2)));
@@ -131,7 +131,7 @@ void BM_Single(benchmark::State& state) {
   }
   Counters(state, width, 1, total / double(state.iterations()));
 }
-BENCHMARK(BM_Single)->ArgNames({"width"})->Arg(3)->Arg(8)->Arg(16)->Arg(32)->Arg(64)->UseManualTime()->Iterations(3)
+BENCHMARK(BM_Single)->ArgNames({"width"})->Arg(3)->Arg(8)->Arg(16)->Arg(32)->Arg(64)->UseManualTime()->Iterations(2)
     ->Unit(benchmark::kMillisecond);
 
 // TrainEnsemble of E networks: from the end of the last network's epoch 1 to the end of the last network's epoch 3,
@@ -168,7 +168,7 @@ BENCHMARK(BM_Ensemble)
     ->ArgNames({"width", "networks"})
     ->ArgsProduct({{3, 8, 16, 32, 64}, {1, 8, 32}})
     ->UseManualTime()
-    ->Iterations(2)
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 // The single-thread peak the bound uses.
