@@ -195,9 +195,9 @@ void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example*
   Y_ = Yo.t();  // (T·n)×o or n×o
 }
 
-// The same forward pass with the strings in the vector lanes: per step the pre-activation (LanesStep), the activation
-// (the same Activate call over the step's block), the column-layout copy in H_ for the backward products (keep), and
-// the readout at the steps the task reads, copied into Y_'s rows.
+// The same forward pass with the strings in the vector lanes: per step the activated state (LanesStep; for cos the
+// same Activate call over the step's block), the column-layout copy in H_ where the readout's gradient reads it
+// (keep), and the readout at the steps the task reads, copied into Y_'s rows.
 template <typename Real>
 void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
   if constexpr (std::is_same_v<Real, float>) {
@@ -223,8 +223,9 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
       const size_t slot = keep ? t : t % 2;
       float* cur = Hb_.data() + slot * step;
       const float* prev = t == 0 ? nullptr : Hb_.data() + (keep ? t - 1 : (t - 1) % 2) * step;
-      LanesStep(m, np, d, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(), &Xb_[size_t(t) * np], prev, cur);
-      Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);
+      if (!LanesStep(m, np, d, shape_.act, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(),
+                     &Xb_[size_t(t) * np], prev, cur))
+        Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);  // cos: with sin z
       // The column layout only where the readout's gradient reads it (every step for next-symbol, the last for
       // membership); ∂W reads h from Hb_ (LanesDeltaH).
       if (keep && (next_symbol || t == steps - 1)) LanesToColumns(m, n, np, cur, H_.colptr(size_t(t) * n));

@@ -10,6 +10,7 @@
 #include <immintrin.h>
 #endif
 
+#include "rnn/fast_math.h"
 #include "rnn/gemm.h"
 
 namespace flbench {
@@ -107,20 +108,49 @@ void LanesInputRows(int m, int d, const float* UB, float* rows) {
     for (int a = 0; a < 8; ++a) rows[8 * i + a] = a < d ? UB[i + size_t(a) * m] : 0.0f;
 }
 
-void LanesStep(int m, int np, int d, const float* W, const float* init, const float* UB, const float* rows,
-               const int32_t* x, const float* prev, float* out) {
+namespace {
+
+// act(z) for 8 lanes, exactly as Activate computes it (activation.cc): tanh and sigmoid through FastTanh8, relu as
+// z > 0 ? z : 0 (NaN → 0), identity unchanged. cos is not fused (its sin is needed too): Act<kCos> is never used.
+template <Activation A>
+[[gnu::always_inline]] inline __m256 Act(__m256 z) {
+  if constexpr (A == Activation::kTanh) return FastTanh8(z);
+  if constexpr (A == Activation::kSigmoid) {
+    const __m256 half = _mm256_set1_ps(0.5f);
+    return _mm256_add_ps(half, _mm256_mul_ps(half, FastTanh8(_mm256_mul_ps(half, z))));
+  }
+  if constexpr (A == Activation::kRelu) return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ), z);
+  return z;
+}
+
+template <Activation A>
+void Step(int m, int np, const float* W, const float* init, const InputPart& input, const float* prev, float* out) {
   const int nb = np / 8;
-  const InputPart input{m, d, UB, rows, x};
   if (prev == nullptr) {  // h_0 = 0: no product, init + UB x
     for (int i = 0; i < m; ++i)
       for (int b = 0; b < nb; ++b)
-        _mm256_storeu_ps(out + size_t(i) * np + 8 * b, _mm256_add_ps(_mm256_set1_ps(init[i]), input(i, b)));
+        _mm256_storeu_ps(out + size_t(i) * np + 8 * b, Act<A>(_mm256_add_ps(_mm256_set1_ps(init[i]), input(i, b))));
     return;
   }
   Product(m, nb, m, W, 1, m, prev, np, [&](int i, int b, __m256 acc) {
     const __m256 hidden = _mm256_add_ps(_mm256_set1_ps(init[i]), acc);  // b_hh + W h (Gemm's C + acc)
-    _mm256_storeu_ps(out + size_t(i) * np + 8 * b, _mm256_add_ps(hidden, input(i, b)));  // + (U x + b)
+    _mm256_storeu_ps(out + size_t(i) * np + 8 * b, Act<A>(_mm256_add_ps(hidden, input(i, b))));  // act(· + (U x + b))
   });
+}
+
+}  // namespace
+
+bool LanesStep(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
+               const float* rows, const int32_t* x, const float* prev, float* out) {
+  const InputPart input{m, d, UB, rows, x};
+  switch (act) {
+    case Activation::kTanh: Step<Activation::kTanh>(m, np, W, init, input, prev, out); return true;
+    case Activation::kSigmoid: Step<Activation::kSigmoid>(m, np, W, init, input, prev, out); return true;
+    case Activation::kRelu: Step<Activation::kRelu>(m, np, W, init, input, prev, out); return true;
+    case Activation::kIdentity: Step<Activation::kIdentity>(m, np, W, init, input, prev, out); return true;
+    case Activation::kCos: Step<Activation::kIdentity>(m, np, W, init, input, prev, out); return false;
+  }
+  return false;
 }
 
 void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y) {
@@ -345,8 +375,10 @@ bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t*
 
 bool UseLanes(int) { return false; }
 void LanesInputRows(int, int, const float*, float*) {}
-void LanesStep(int, int, int, const float*, const float*, const float*, const float*, const int32_t*, const float*,
-               float*) {}
+bool LanesStep(int, int, int, Activation, const float*, const float*, const float*, const float*, const int32_t*,
+               const float*, float*) {
+  return false;
+}
 void LanesReadout(int, int, int, const float*, const float*, const float*, float*) {}
 void LanesDelta(int, int, int, const float*, const float*, const float*, const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}

@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "rnn/activation.h"
+
 namespace flbench {
 
 inline constexpr int kLanesMaxWidth = 32;
@@ -26,12 +28,13 @@ bool UseLanes(int m);
 // For d ≤ 8 symbols: rows[8·i + a] = UB[i, a] (zero past d), m×8 floats, the table LanesStep permutes from.
 void LanesInputRows(int m, int d, const float* UB, float* rows);
 
-// One forward step before the activation: out[i, j] = (init[i] + Σ_k W[i,k]·prev[k, j]) + UB[i, x_j], the sum over k
-// the fixed-order chain; prev = nullptr (step 1, h_0 = 0) leaves out = init[i] + UB[i, x_j]. W is m×m column-major,
-// UB m×d column-major (U + b) with its LanesInputRows table `rows` (d ≤ 8), x the np symbols of the step (padding
-// lanes 0), init m values (b_hh, or zeros).
-void LanesStep(int m, int np, int d, const float* W, const float* init, const float* UB, const float* rows,
-               const int32_t* x, const float* prev, float* out);
+// One forward step: out[i, j] = act((init[i] + Σ_k W[i,k]·prev[k, j]) + UB[i, x_j]), the sum over k the fixed-order
+// chain and act computed as Activate does (rnn/activation.h); prev = nullptr (step 1, h_0 = 0) leaves the pre-
+// activation init[i] + UB[i, x_j]. Returns false, leaving the pre-activation for the caller's Activate, for cos
+// (which also needs sin z). W is m×m column-major, UB m×d column-major (U + b) with its LanesInputRows table `rows`
+// (d ≤ 8), x the np symbols of the step (padding lanes 0), init m values (b_hh, or zeros).
+bool LanesStep(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
+               const float* rows, const int32_t* x, const float* prev, float* out);
 
 // The readout of one step: y[a, j] = c[a] + Σ_k V[a,k]·h[k, j] for the o outputs (V o×m column-major; y o×np).
 void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y);
