@@ -66,7 +66,7 @@ void BM_TrainStep(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainStep)
     ->ArgNames({"width", "next_symbol"})
-    ->ArgsProduct({{3, 8, 32, 128, 512}, {0, 1}})
+    ->ArgsProduct({{3, 8, 16, 32, 64, 128, 512}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
 // The machine's single-thread sgemm through Armadillo: C = A·B, 512×512×512.

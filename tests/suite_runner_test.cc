@@ -1,7 +1,8 @@
 // The runner (suite/runner.h): ParseShard's accepted and rejected forms; AssignShards by hand, against a brute-force
 // optimum and independent of cell order; FindCell; RunSuite on real suites: everything stored, a second run resumes
 // with nothing to do, --force reruns to the same results, shards partition the cells and fill one store, a single
-// cell by key, the results do not depend on the number of jobs, and publishing copies at a bounded interval.
+// cell by key, the results do not depend on the number of jobs nor on grouping cells into ensembles (GroupCells), and
+// publishing copies at a bounded interval.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -149,6 +150,71 @@ TEST(RunSuite, ShardsPartitionTheCells) {
   }
   EXPECT_EQ(in_shards, 4u);
   EXPECT_EQ(seen.size(), 4u);
+}
+
+// Train cells that share data and batch order (per seed) but differ in width (both sides of the lanes path's limit),
+// activation and learning rate, some stopping early, with per-epoch evaluation (the report's best-epoch column).
+const char* kGroupSuite = R"(name: grouped
+seed: 3
+data:
+  task: next-symbol
+  train: 60
+  test: 20
+  min_len: 1
+  max_len: 10
+grid:
+  width: [3, 8, 24]
+  activation: [tanh, relu]
+  lr: [0.01, 0.05]
+  optimizer: adam
+  epochs: 6
+  patience: 1
+  seeds: 2
+languages:
+  - tomita1
+  - parity
+report:
+  tables:
+    - {rows: language, columns: activation, select: best-epoch-on-test, statistics: [max]}
+)";
+
+TEST(RunSuite, GroupedCellsGiveTheSameResultsAsCellsAlone) {
+  const Suite suite = ParseSuite(kGroupSuite, "grouped.yaml");
+  ASSERT_EQ(suite.cells.size(), 48u);
+  ASSERT_TRUE(suite.cells[0].config["model"]["eval_each_epoch"].get<bool>());
+  std::vector<const Cell*> all;
+  for (const Cell& c : suite.cells) all.push_back(&c);
+  // Four groups of 12 (language × seed), cut to the cap; singletons when grouping is off.
+  EXPECT_EQ(GroupCells(FindKind("train"), all, 0, 2).size(), 4u);
+  EXPECT_EQ(GroupCells(FindKind("train"), all, 5, 2).size(), 12u);
+  EXPECT_EQ(GroupCells(FindKind("train"), all, 1, 2).size(), 48u);
+  for (const auto& g : GroupCells(FindKind("train"), all, 0, 2))
+    for (const Cell* c : g) {
+      EXPECT_EQ(c->config["language"], g[0]->config["language"]);
+      EXPECT_EQ(c->config["model"]["order_seed"], g[0]->config["model"]["order_seed"]);
+    }
+
+  auto alone = ResultStore::Open(testing::TempDir() + "/alone.db");
+  RunOptions one = Quiet(2);
+  one.group = 1;
+  EXPECT_EQ(RunSuite(suite, *alone, one).ran, 48u);
+  const auto expected = Results(*alone);
+  std::set<int> epochs;
+  for (const auto& [key, r] : expected) epochs.insert(r["epochs_run"].get<int>());
+  EXPECT_GE(epochs.size(), 3u) << "cells should leave their groups at different epochs";
+  for (int group : {0, 5}) {
+    for (int jobs : {1, 2}) {
+      auto grouped = ResultStore::Open(testing::TempDir() + fmt::format("/grouped{}-{}.db", group, jobs));
+      RunOptions o = Quiet(jobs);
+      o.group = group;
+      const RunSummary s = RunSuite(suite, *grouped, o);
+      EXPECT_EQ(s.ran, 48u);
+      EXPECT_TRUE(s.failures.empty());
+      const auto got = Results(*grouped);
+      ASSERT_EQ(got.size(), expected.size());
+      for (const auto& [key, r] : expected) EXPECT_EQ(got.at(key), r) << key << " group " << group << " jobs " << jobs;
+    }
+  }
 }
 
 // A cheap real suite (theory kind `convergence`): 6 cells of three different costs.

@@ -1,9 +1,11 @@
 // Tests of Train (src/train/trainer.cc) on datasets built here by brute force from C++ predicates (not by the data
 // layer): training reaches 100% on easy next-symbol tasks (tomita1, tomita2, parity) within seconds, results are
-// bit-for-bit identical for 1, 2 and 4 threads, divergence stops cleanly, early stopping and option checks work.
+// bit-for-bit identical for 1, 2 and 4 threads, divergence stops cleanly, early stopping and option checks work;
+// TrainEnsemble gives every cell exactly its Train result.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <set>
 #include <string>
@@ -243,6 +245,88 @@ TEST(Train, JsonHasConfigAndMetrics) {
   EXPECT_EQ(j["tests"][0]["name"], "test");
   EXPECT_EQ(ModelJson(c, true)["activation"], "tanh");
   EXPECT_EQ(ModelJson(c, true)["width"], 16);
+}
+
+// Exact equality of two results (everything but wall seconds), reporting the first difference.
+void ExpectSameResult(const TrainResult& a, const TrainResult& b, const std::string& what) {
+  EXPECT_EQ(a.diverged, b.diverged) << what;
+  EXPECT_EQ(a.epochs_run, b.epochs_run) << what;
+  EXPECT_TRUE(a.final_loss == b.final_loss || (std::isnan(a.final_loss) && std::isnan(b.final_loss))) << what;
+  EXPECT_EQ(a.train_acc, b.train_acc) << what;
+  EXPECT_EQ(a.validation_acc, b.validation_acc) << what;
+  EXPECT_EQ(a.test_acc, b.test_acc) << what;
+  EXPECT_EQ(a.test_names, b.test_names) << what;
+  ASSERT_EQ(a.curve.size(), b.curve.size()) << what;
+  for (size_t e = 0; e < a.curve.size(); ++e) {
+    EXPECT_EQ(a.curve[e].loss, b.curve[e].loss) << what << " epoch " << e + 1;
+    EXPECT_EQ(a.curve[e].train_acc, b.curve[e].train_acc) << what << " epoch " << e + 1;
+    EXPECT_EQ(a.curve[e].test_acc, b.curve[e].test_acc) << what << " epoch " << e + 1;
+  }
+  ASSERT_EQ(a.theta.size(), b.theta.size()) << what;
+  EXPECT_EQ(std::memcmp(a.theta.data(), b.theta.data(), a.theta.size() * sizeof(float)), 0) << what << ": θ differs";
+}
+
+// Cells of mixed widths (on both sides of the lanes path's limit), activations, optimisers, learning rates, seeds
+// and shard sizes train in lockstep; each gives exactly what it gives alone — also the cells that stop early at
+// different epochs and a cell that diverges in its first epoch — and on_done reports each cell as it finishes.
+TEST(TrainEnsemble, EachCellIsBitIdenticalToTrainingAlone) {
+  const Dataset data = Parity(160, 40);
+  std::vector<TrainConfig> configs;
+  auto add = [&](int width, const char* act, const char* opt, double lr, uint64_t seed, int patience, int epochs) {
+    TrainConfig c = EasyConfig();
+    c.width = width, c.activation = act, c.optimizer = opt, c.lr = lr, c.seed = seed, c.patience = patience;
+    c.epochs = epochs;
+    c.order_seed = 7;
+    c.eval_each_epoch = true;
+    configs.push_back(c);
+  };
+  add(3, "tanh", "rmsprop", 0.01, 1, 0, 6);
+  add(12, "tanh", "adam", 0.03, 2, 1, 300);  // learns parity: stops early
+  add(16, "tanh", "adam", 0.02, 3, 2, 300);  // stops early, at another epoch
+  add(24, "sigmoid", "sgd", 0.5, 4, 0, 5);   // wider than the lanes path
+  add(8, "identity", "sgd", 1e30, 5, 0, 9);  // diverges
+  add(5, "cos", "rmsprop", 0.003, 6, 3, 7);
+  configs[5].shard = 5;
+  configs[5].bias = "one";
+  std::vector<size_t> done_order;
+  std::vector<int> epochs_seen(configs.size(), 0);
+  const std::vector<TrainResult> together = TrainEnsemble(
+      data, configs, [&](size_t c, const EpochStats& s) { EXPECT_EQ(s.epoch, ++epochs_seen[c]); },
+      [&](size_t c, const TrainResult& r) {
+        done_order.push_back(c);
+        EXPECT_EQ(r.epochs_run, r.diverged ? epochs_seen[c] + 1 : epochs_seen[c]);  // at once, not later
+      });
+  ASSERT_EQ(together.size(), configs.size());
+  std::set<int> stops;
+  for (size_t c = 0; c < configs.size(); ++c) {
+    const TrainResult alone = Train(data, configs[c]);
+    ExpectSameResult(together[c], alone, "cell " + std::to_string(c) + " (width " + std::to_string(configs[c].width) +
+                                             " " + configs[c].activation + ")");
+    EXPECT_EQ(epochs_seen[c], static_cast<int>(alone.curve.size()));
+    stops.insert(alone.epochs_run);
+  }
+  EXPECT_TRUE(together[4].diverged);
+  EXPECT_LT(together[1].epochs_run, 300);  // stopped early
+  EXPECT_LT(together[2].epochs_run, 300);
+  EXPECT_GE(stops.size(), 4u) << "cells should leave the ensemble at different epochs";
+  // Each cell reported once, the diverged one first (its first epoch), then in order of finishing.
+  ASSERT_EQ(done_order.size(), configs.size());
+  EXPECT_EQ(done_order[0], 4u);
+  for (size_t k = 1; k < done_order.size(); ++k)
+    EXPECT_LE(together[done_order[k - 1]].epochs_run, together[done_order[k]].epochs_run);
+}
+
+TEST(TrainEnsemble, RejectsCellsWithAnotherBatchOrder) {
+  const Dataset data = Parity(20, 5);
+  TrainConfig a = EasyConfig(), b = EasyConfig();
+  b.batch = 8;
+  EXPECT_TRUE(SameBatchOrder(a, a));
+  EXPECT_FALSE(SameBatchOrder(a, b));
+  EXPECT_THROW(TrainEnsemble(data, {a, b}), Error);
+  b = a;
+  b.order_seed = 2;
+  EXPECT_THROW(TrainEnsemble(data, {a, b}), Error);
+  EXPECT_TRUE(TrainEnsemble(data, {}).empty());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "rnn/elman.h"
 
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SSE__)
@@ -13,6 +14,7 @@
 #include <immintrin.h>
 #endif
 
+#include "rnn/elman_lanes.h"
 #include "rnn/fast_math.h"
 #include "rnn/gemm.h"
 #include "rnn/simd_loop.h"
@@ -152,7 +154,8 @@ ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example*
   const FlushDenormals flush;
   // The views only read θ; ParamViews is one type for reading and writing.
   const ParamViews<Real> p(shape_, const_cast<Real*>(theta));
-  Forward(p, shard);
+  lanes_ = std::is_same_v<Real, float> && UseLanes(shape_.m);
+  Forward(p, shard, grad != nullptr);
   const ShardResult r = Loss(shard, scale);
   if (grad != nullptr) {
     ParamViews<Real> g(shape_, grad);
@@ -163,12 +166,13 @@ ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example*
 
 // h_t = act((U x_t + b) + (W h_{t−1} + b_hh)) for t = 1 … T from h_0 = 0, then the logits the task reads.
 template <typename Real>
-void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example* const> shard) {
+void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example* const> shard, bool keep) {
   const int m = shape_.m, n = n_, steps = T_, o = shape_.o;
   const bool cos = shape_.act == Activation::kCos;
   UB_.set_size(m, shape_.d);  // m×d: U + b, one column per symbol (PyTorch's input gates of a one-hot input)
   for (int a = 0; a < shape_.d; ++a)
     for (int i = 0; i < m; ++i) UB_(i, a) = p.U(i, a) + p.b(i);
+  if (lanes_) return ForwardLanes(p, keep);
   H_.set_size(m, size_t(steps) * n);
   if (cos) S_.set_size(m, size_t(steps) * n);
   for (int t = 1; t <= steps; ++t) {
@@ -189,6 +193,49 @@ void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example*
     for (int a = 0; a < o; ++a) Yo(a, q) = p.c(a);
   Gemm(o, int(cols), m, p.V.memptr(), o, Hr, 1, m, Yo.memptr(), o, /*accumulate=*/true);
   Y_ = Yo.t();  // (T·n)×o or n×o
+}
+
+// The same forward pass with the strings in the vector lanes: per step the activated state (LanesStep; for cos the
+// same Activate call over the step's block), the column-layout copy in H_ where the readout's gradient reads it
+// (keep), and the readout at the steps the task reads, copied into Y_'s rows.
+template <typename Real>
+void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
+  if constexpr (std::is_same_v<Real, float>) {
+    const int m = shape_.m, n = n_, steps = T_, o = shape_.o, d = shape_.d;
+    const bool cos = shape_.act == Activation::kCos, next_symbol = shape_.task == Task::kNextSymbol;
+    const int np = np_ = (n + 7) / 8 * 8;
+    const size_t step = size_t(m) * np;
+    Xb_.assign(size_t(steps) * np, 0);
+    for (int t = 0; t < steps; ++t)
+      for (int j = 0; j < n; ++j) Xb_[size_t(t) * np + j] = X_[size_t(t) * n + j];
+    init_.assign(m, 0.0f);
+    if (shape_.two_biases)
+      for (int i = 0; i < m; ++i) init_[i] = p.b_hh(i);
+    UBrows_.resize(size_t(m) * 8);
+    LanesInputRows(m, d, UB_.memptr(), UBrows_.data());
+    const int kept = keep ? steps : 2;  // without a backward pass two steps (current, previous) suffice
+    Hb_.resize(kept * step);
+    if (cos) Sb_.resize(kept * step);
+    if (keep) H_.set_size(m, size_t(steps) * n);
+    Y_.set_size(next_symbol ? size_t(steps) * n : size_t(n), o);
+    Yb_.resize(size_t(o) * np);
+    for (int t = 0; t < steps; ++t) {
+      const size_t slot = keep ? t : t % 2;
+      float* cur = Hb_.data() + slot * step;
+      const float* prev = t == 0 ? nullptr : Hb_.data() + (keep ? t - 1 : (t - 1) % 2) * step;
+      if (!LanesStep(m, np, d, shape_.act, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(),
+                     &Xb_[size_t(t) * np], prev, cur))
+        Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);  // cos: with sin z
+      // The column layout only where the readout's gradient reads it (every step for next-symbol, the last for
+      // membership); ∂W reads h from Hb_ (LanesDeltaH).
+      if (keep && (next_symbol || t == steps - 1)) LanesToColumns(m, n, np, cur, H_.colptr(size_t(t) * n));
+      if (next_symbol || t == steps - 1) {
+        LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), cur, Yb_.data());
+        const size_t row0 = next_symbol ? size_t(t) * n : 0;
+        for (int a = 0; a < o; ++a) std::copy_n(Yb_.data() + size_t(a) * np, n, Y_.colptr(a) + row0);
+      }
+    }
+  }
 }
 
 // Σ of BCEs over the outputs the task reads; dY_ = scale · ∂/∂y; counts the strings with every output right.
@@ -227,7 +274,6 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
   // (Y_ and dY_ hold one row per output step, one column per output unit: see Forward.)
   const int rows = static_cast<int>(dY_.n_rows);  // T·n (next-symbol) or n (membership)
   const Real* Hr = H_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);  // m×rows
-  Vt_ = p.V.t();  // m×o
   dVt_.set_size(m, o);
   Gemm(m, o, rows, Hr, m, dY_.memptr(), 1, rows, dVt_.memptr(), m, /*accumulate=*/false);  // m×o = H · dY
   for (int a = 0; a < o; ++a)
@@ -237,31 +283,47 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
     for (int r = 0; r < rows; ++r) sum += dY_(r, a);
     g.c(a) += sum;
   }
+  // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}), into dZ_ (the lanes path: DeltasLanes).
   dZ_.set_size(m, size_t(steps) * n);
-  if (shape_.task == Task::kMembership) std::fill(dZ_.begin(), dZ_.end() - size_t(m) * n, Real(0));
-  Real* dZr = dZ_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);
-  Gemm(m, rows, o, Vt_.memptr(), m, dY_.memptr(), rows, 1, dZr, m, /*accumulate=*/false);  // m×rows = Vᵀ · dYᵀ
-
-  // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}). Wᵀ is copied once so the product reads
-  // its rows contiguously.
-  const bool cos = shape_.act == Activation::kCos;
-  Wt_ = p.W.t();
-  for (int t = steps; t >= 1; --t) {
-    Real* Dt = dZ_.colptr(size_t(t - 1) * n);  // m×n
-    if (t < steps) Gemm(m, n, m, Wt_.memptr(), m, dZ_.colptr(size_t(t) * n), 1, m, Dt, m, /*accumulate=*/true);
-    MultiplyByDerivative(shape_.act, H_.colptr(size_t(t - 1) * n), cos ? S_.colptr(size_t(t - 1) * n) : nullptr, Dt,
-                         size_t(m) * n);
+  if (lanes_) {
+    DeltasLanes(p);
+  } else {
+    if (shape_.task == Task::kMembership) std::fill(dZ_.begin(), dZ_.end() - size_t(m) * n, Real(0));
+    Real* dZr = dZ_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);
+    Vt_ = p.V.t();  // m×o
+    Gemm(m, rows, o, Vt_.memptr(), m, dY_.memptr(), rows, 1, dZr, m, /*accumulate=*/false);  // m×rows = Vᵀ · dYᵀ
+    // Wᵀ is copied once so the product reads its rows contiguously.
+    const bool cos = shape_.act == Activation::kCos;
+    Wt_ = p.W.t();
+    for (int t = steps; t >= 1; --t) {
+      Real* Dt = dZ_.colptr(size_t(t - 1) * n);  // m×n
+      if (t < steps) Gemm(m, n, m, Wt_.memptr(), m, dZ_.colptr(size_t(t) * n), 1, m, Dt, m, /*accumulate=*/true);
+      MultiplyByDerivative(shape_.act, H_.colptr(size_t(t - 1) * n), cos ? S_.colptr(size_t(t - 1) * n) : nullptr,
+                           Dt, size_t(m) * n);
+    }
   }
 
   // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1).
   if (steps > 1) {
     const int cols = (steps - 1) * n;
-    Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);  // δ_2…δ_T · Hpᵀ
+    if constexpr (std::is_same_v<Real, float>) {
+      if (lanes_) {  // the same chains, h read from the batch layout (Forward's H_ holds only what dVt reads)
+        LanesDeltaH(m, n, np_, steps, dZ_.memptr(), Hb_.data(), g.W.memptr());
+      } else {
+        Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);  // δ_2…δ_T · Hpᵀ
+      }
+    } else {
+      Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
+    }
   }
   // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
   // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
   dU_.zeros(m, shape_.d);
-  for (int t = 1; t <= steps; ++t) GatherBySymbol(dU_.memptr(), dZ_.colptr(size_t(t - 1) * n), &X_[size_t(t - 1) * n], m, n);
+  bool gathered = false;  // the lanes path's register sums (same order, same bits) for small widths and alphabets
+  if constexpr (std::is_same_v<Real, float>)
+    gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps * n, dZ_.memptr(), X_.data(), dU_.memptr());
+  if (!gathered)
+    for (int t = 1; t <= steps; ++t) GatherBySymbol(dU_.memptr(), dZ_.colptr(size_t(t - 1) * n), &X_[size_t(t - 1) * n], m, n);
   for (int a = 0; a < shape_.d; ++a)
     for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
   for (int i = 0; i < m; ++i) {
@@ -269,6 +331,30 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
     for (int a = 0; a < shape_.d; ++a) sum += dU_(i, a);
     g.b(i) += sum;
     if (shape_.two_biases) g.b_hh(i) += sum;
+  }
+}
+
+// The backward loop of the lanes path: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}) for t = T … 1 in batch layout
+// (LanesDelta, then the same MultiplyByDerivative call over the step's block), each δ_t copied into dZ_'s columns.
+template <typename Real>
+void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
+  if constexpr (std::is_same_v<Real, float>) {
+    const int m = shape_.m, n = n_, steps = T_, o = shape_.o, np = np_;
+    const bool cos = shape_.act == Activation::kCos, next_symbol = shape_.task == Task::kNextSymbol;
+    const size_t step = size_t(m) * np, out_steps = next_symbol ? steps : 1;
+    dYb_.assign(out_steps * o * np, 0.0f);
+    for (size_t t = 0; t < out_steps; ++t)
+      for (int a = 0; a < o; ++a) std::copy_n(dY_.colptr(a) + t * n, n, dYb_.data() + (t * o + a) * np);
+    Db_.resize(size_t(steps) * step);
+    for (int t = steps - 1; t >= 0; --t) {  // 0-based: t = T−1 … 0
+      const float* dy = next_symbol ? dYb_.data() + size_t(t) * o * np : t == steps - 1 ? dYb_.data() : nullptr;
+      const float* next = t < steps - 1 ? Db_.data() + size_t(t + 1) * step : nullptr;
+      float* out = Db_.data() + size_t(t) * step;
+      LanesDelta(m, np, o, p.W.memptr(), p.V.memptr(), dy, next, out);
+      MultiplyByDerivative(shape_.act, Hb_.data() + size_t(t) * step, cos ? Sb_.data() + size_t(t) * step : nullptr,
+                           out, step);
+      LanesToColumns(m, n, np, out, dZ_.colptr(size_t(t) * n));
+    }
   }
 }
 

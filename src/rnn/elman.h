@@ -86,9 +86,12 @@ class ElmanRnn {
   ShardResult Evaluate(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad);
 
  private:
-  void Forward(const ParamViews<Real>& p, std::span<const Example* const> shard);
+  // keep: store every h_t for a backward pass (else the lanes path keeps only two steps).
+  void Forward(const ParamViews<Real>& p, std::span<const Example* const> shard, bool keep);
+  void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ kLanesMaxWidth (rnn/elman_lanes.h)
   ShardResult Loss(std::span<const Example* const> shard, Real scale);
   void Backward(const ParamViews<Real>& p, std::span<const Example* const> shard, ParamViews<Real>& g);
+  void DeltasLanes(const ParamViews<Real>& p);  // the backward loop of the lanes path, into dZ_
 
   ElmanShape shape_;
   int n_ = 0, T_ = 0;  // columns and steps of the shard in flight
@@ -106,6 +109,19 @@ class ElmanRnn {
   arma::Mat<Real> dVt_;   // m×o     ∂Vᵀ of the shard
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
   arma::Mat<Real> dU_;    // m×d     Σ δ_t per input symbol
+
+  // The batch-in-lanes path (float, width ≤ kLanesMaxWidth; rnn/elman_lanes.h): steps in batch layout, m×np per step, element
+  // (i, j) at [i·np + j], np = n rounded up to 8. H_ and dZ_ are still filled (column layout) for ∂W, ∂U and ∂V.
+  bool lanes_ = false;         // this shard runs the lanes path
+  int np_ = 0;                 // n rounded up to a multiple of 8
+  std::vector<int32_t> Xb_;    // T·np    symbols, padding lanes 0
+  std::vector<float> init_;    // m       b_hh, or zeros with one bias
+  std::vector<float> UBrows_;  // m×8     UB_ rows for the input permute (d ≤ 8)
+  std::vector<float> Hb_;      // T·m·np  h_t (two steps only when no gradient is asked for)
+  std::vector<float> Sb_;      // same    sin z_t, for cos only
+  std::vector<float> Yb_;      // o·np    the logits of one step
+  std::vector<float> dYb_;     // o·np per output step: ∂loss/∂y (padding lanes 0)
+  std::vector<float> Db_;      // T·m·np  δ_t
 };
 
 }  // namespace flbench

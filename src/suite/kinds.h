@@ -1,10 +1,11 @@
 // Experiment kinds: each reads its part of a suite file into cells, and runs one cell to a result
 // JSON. The runner and the store see only Cell and JSON, so new kinds plug in without touching them.
-// Entry points: Kind, FindKind, KindNames. The train kind is in train_kind.cc.
+// Entry points: Kind, FindKind, KindNames. The train kind is in train_kind.cc; Kind::RunGroup's default in runner.cc.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -38,6 +39,17 @@ class Kind {
   // One short phrase for the progress line about a result of Run ("test acc 0.982", "diverged"). The default
   // shows the result's "summary" string if it has one.
   virtual std::string Outcome(const nlohmann::json& result) const;
+
+  // Cells with the same non-empty GroupKey may run together through RunGroup (train cells that share their data and
+  // batch order train in lockstep); "" (the default): the cell runs alone through Run.
+  virtual std::string GroupKey(const Cell&) const { return ""; }
+  // Runs a group of cells (all with one GroupKey) from the calling thread, calling done(i, result, seconds) the moment
+  // cells[i] finishes (seconds: its own compute time) or failed(i, message) for a cell that cannot run; every cell
+  // gets exactly one of the two. A cell's result must be exactly what Run gives it alone. Default: Run each in turn.
+  using GroupDone = std::function<void(size_t, nlohmann::json, double)>;
+  using GroupFailed = std::function<void(size_t, const std::string&)>;
+  virtual void RunGroup(const std::vector<const Cell*>& cells, const RunContext& ctx, const GroupDone& done,
+                        const GroupFailed& failed) const;
 };
 
 // Throws flbench::Error listing the known kinds.

@@ -1,6 +1,7 @@
-// RunSuite: pending cells sorted by cost (largest first) are pulled from an atomic index by `jobs`
-// TBB workers; each result is Put into the store the moment its cell finishes (and the store published
-// at a bounded interval if asked). AssignShards: greedy largest-first split by estimated cost.
+// RunSuite: pending cells sorted by cost (largest first) and grouped (GroupCells) are pulled from an atomic index by
+// `jobs` TBB workers; each result is Put into the store the moment its cell finishes — a group reports its cells one
+// by one as they finish — (and the store published at a bounded interval if asked). AssignShards: greedy
+// largest-first split by estimated cost.
 #include "suite/runner.h"
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -120,6 +122,53 @@ std::pair<int, int> ParseShard(const std::string& text) {
   return {i, n};
 }
 
+void Kind::RunGroup(const std::vector<const Cell*>& cells, const RunContext& ctx, const GroupDone& done,
+                    const GroupFailed& failed) const {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const auto t0 = Clock::now();
+    nlohmann::json result;
+    try {
+      result = Run(*cells[i], ctx);
+    } catch (const std::exception& e) {
+      failed(i, e.what());
+      continue;
+    }
+    done(i, std::move(result), std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+}
+
+std::vector<std::vector<const Cell*>> GroupCells(const Kind& kind, const std::vector<const Cell*>& pending, int cap,
+                                                 int jobs) {
+  if (cap <= 0) {
+    const size_t per_job = (pending.size() + std::max(jobs, 1) - 1) / std::max(jobs, 1);
+    cap = static_cast<int>(std::clamp<size_t>(per_job, 1, kMaxGroup));
+  }
+  std::vector<std::vector<const Cell*>> groups;
+  std::map<std::string, size_t> open;  // key → its group still taking cells
+  for (const Cell* c : pending) {
+    const std::string key = cap > 1 ? kind.GroupKey(*c) : std::string();
+    if (key.empty()) {
+      groups.push_back({c});
+      continue;
+    }
+    auto it = open.find(key);
+    if (it == open.end() || groups[it->second].size() >= static_cast<size_t>(cap)) {
+      groups.push_back({});
+      it = open.insert_or_assign(key, groups.size() - 1).first;
+    }
+    groups[it->second].push_back(c);
+  }
+  std::vector<double> cost(groups.size(), 0);
+  for (size_t g = 0; g < groups.size(); ++g)
+    for (const Cell* c : groups[g]) cost[g] += c->cost;
+  std::vector<size_t> order(groups.size());
+  for (size_t g = 0; g < order.size(); ++g) order[g] = g;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+  std::vector<std::vector<const Cell*>> sorted;
+  for (size_t g : order) sorted.push_back(std::move(groups[g]));
+  return sorted;
+}
+
 RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& options) {
   const auto start = Clock::now();
   RunSummary summary;
@@ -169,31 +218,60 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
       std::fprintf(stderr, "warning: %s\n", e.what());
     }
   };
+  // One finished cell: stored at once (then published), or reported as failed.
+  auto finished = [&](const Cell& cell, nlohmann::json result, double seconds) {
+    CellRecord rec;
+    rec.key = cell.key;
+    rec.suite = suite.name;
+    rec.kind = cell.kind;
+    rec.config = cell.config;
+    rec.result = std::move(result);
+    rec.seconds = seconds;
+    store.Put(rec);
+    progress.Finished(cell.label, kind.Outcome(rec.result), cell.cost, cost_total);
+    if (!options.publish_to.empty()) publish();
+  };
+  auto failed = [&](const Cell& cell, const std::string& message) {
+    {
+      std::lock_guard<std::mutex> lock(failures_mu);
+      summary.failures.push_back(cell.label + ": " + message);
+    }
+    progress.Finished(cell.label, "FAILED: " + message, cell.cost, cost_total);
+  };
+  const std::vector<std::vector<const Cell*>> groups = GroupCells(kind, pending, options.group, jobs);
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(groups.size())));
   tbb::task_arena arena(jobs);
   arena.execute([&] {
     tbb::parallel_for(0, jobs, 1, [&](int) {
-      for (size_t i = next++; i < pending.size(); i = next++) {
-        const Cell& cell = *pending[i];
-        progress.Started();
-        const auto t0 = Clock::now();
-        try {
-          nlohmann::json result = kind.Run(cell, RunContext{options.models_dir});
-          CellRecord rec;
-          rec.key = cell.key;
-          rec.suite = suite.name;
-          rec.kind = cell.kind;
-          rec.config = cell.config;
-          rec.result = std::move(result);
-          rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-          store.Put(rec);
-          progress.Finished(cell.label, kind.Outcome(rec.result), cell.cost, cost_total);
-          if (!options.publish_to.empty()) publish();
-        } catch (const std::exception& e) {
-          {
-            std::lock_guard<std::mutex> lock(failures_mu);
-            summary.failures.push_back(cell.label + ": " + e.what());
+      for (size_t i = next++; i < groups.size(); i = next++) {
+        const std::vector<const Cell*>& group = groups[i];
+        for (size_t k = 0; k < group.size(); ++k) progress.Started();
+        if (group.size() == 1) {  // alone: Run, timed here
+          const Cell& cell = *group[0];
+          const auto t0 = Clock::now();
+          try {
+            nlohmann::json result = kind.Run(cell, RunContext{options.models_dir});
+            finished(cell, std::move(result), std::chrono::duration<double>(Clock::now() - t0).count());
+          } catch (const std::exception& e) {
+            failed(cell, e.what());
           }
-          progress.Finished(cell.label, std::string("FAILED: ") + e.what(), cell.cost, cost_total);
+          continue;
+        }
+        std::vector<bool> reported(group.size(), false);
+        try {
+          kind.RunGroup(
+              group, RunContext{options.models_dir},
+              [&](size_t k, nlohmann::json result, double seconds) {
+                finished(*group[k], std::move(result), seconds);
+                reported[k] = true;
+              },
+              [&](size_t k, const std::string& message) {
+                reported[k] = true;
+                failed(*group[k], message);
+              });
+        } catch (const std::exception& e) {  // the cells the group had not finished fail with it
+          for (size_t k = 0; k < group.size(); ++k)
+            if (!reported[k]) failed(*group[k], e.what());
         }
       }
     }, tbb::simple_partitioner());

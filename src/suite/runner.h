@@ -1,18 +1,23 @@
-// Runs a suite's cells in parallel with oneTBB and commits each finished cell to the results store at
-// once, so an interrupted run (even kill -9) resumes where it stopped. Entry points: RunSuite, AssignShards,
-// ParseShard, FindCell. Tested by tests/suite_runner_test.cc and tests/cli_suite_test.cc.
+// Runs a suite's cells in parallel with oneTBB — cells that can train in lockstep grouped into ensembles
+// (Kind::GroupKey) — and commits each finished cell to the results store at once, so an interrupted run (even
+// kill -9) resumes where it stopped. Entry points: RunSuite, GroupCells, AssignShards, ParseShard, FindCell. Tested by tests/suite_runner_test.cc and tests/cli_suite_test.cc.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "results/store.h"
+#include "suite/kinds.h"
 #include "suite/suite.h"
 
 namespace flbench {
 
 struct RunOptions {
-  int jobs = 0;          // cells at once; 0 = the number of cores
+  int jobs = 0;          // cells (or groups of cells) at once; 0 = the number of cores
+  // Cells that may run together (Kind::GroupKey: train cells sharing data and batch order) run in groups of at most
+  // this many; 0 = automatic (at most kMaxGroup, and small enough to give every job a group), 1 = each cell alone.
+  // The results are the same bits either way.
+  int group = 0;
   bool force = false;    // rerun cells that are already stored
   int shard_index = 0;   // run only the cells AssignShards puts in shard_index of shard_count
   int shard_count = 1;
@@ -42,6 +47,15 @@ std::vector<int> AssignShards(const std::vector<Cell>& cells, int count);
 const Cell& FindCell(const Suite& suite, const std::string& key);
 // "I/N" with 0 ≤ I < N; throws flbench::Error otherwise.
 std::pair<int, int> ParseShard(const std::string& text);
+
+inline constexpr int kMaxGroup = 32;
+
+// The pending cells (in run order) as groups that run together: the cells of one non-empty Kind::GroupKey, in their
+// order, cut into groups of at most `cap` (cap ≤ 0: automatic — at most kMaxGroup and at most ⌈cells / jobs⌉, so
+// that `jobs` workers all get work); cells without a key alone. Groups in order of total cost, largest first
+// (ties: the order of their first cell).
+std::vector<std::vector<const Cell*>> GroupCells(const Kind& kind, const std::vector<const Cell*>& pending, int cap,
+                                                 int jobs);
 
 RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& options);
 

@@ -201,15 +201,47 @@ class TrainKindImpl : public Kind {
         GetDataset(c["language"].get<std::string>(), c["language_digest"].get<std::string>(), c["data"]);
     TrainConfig cfg = ModelFromJson(c["model"]);
     cfg.threads = 1;  // parallelism is across cells
-    const TrainResult trained = Train(data->dataset, cfg);
-    nlohmann::json result = ToJson(trained);
-    if (!data->notes.empty()) result["data_notes"] = data->notes;
-    nlohmann::json sizes = {{"train", data->dataset.train.examples.size()},
-                            {"validation", data->dataset.validation.examples.size()}};
-    for (const auto& t : data->dataset.tests) sizes[t.name] = t.examples.size();
-    result["data_sizes"] = sizes;
-    if (c.contains("checks") && !trained.diverged) RunChecks(cell, c["checks"], data->dataset, cfg, trained, ctx, result);
-    return result;
+    return Finish(cell, cfg, Train(data->dataset, cfg), *data, ctx);
+  }
+
+  // Cells on the same dataset with the same batch order (SameBatchOrder) train in lockstep (TrainEnsemble).
+  std::string GroupKey(const Cell& cell) const override {
+    const nlohmann::json& c = cell.config;
+    const nlohmann::json& m = c.value("model", nlohmann::json::object());
+    if (!c.contains("language") || !c.contains("data") || !m.is_object() || !m.contains("order_seed") ||
+        !m.contains("batch") || !m.contains("shuffle"))
+      return "";
+    return nlohmann::json::array({c["language"], c.value("language_digest", nlohmann::json()), c["data"],
+                                  m["order_seed"], m["batch"], m["shuffle"]})
+        .dump();
+  }
+
+  void RunGroup(const std::vector<const Cell*>& cells, const RunContext& ctx, const GroupDone& done,
+                const GroupFailed& failed) const override {
+    const nlohmann::json& c0 = cells[0]->config;
+    std::shared_ptr<const BuiltDataset> data =
+        GetDataset(c0["language"].get<std::string>(), c0["language_digest"].get<std::string>(), c0["data"]);
+    std::vector<TrainConfig> configs;
+    std::vector<size_t> index;  // configs[k] is cells[index[k]]
+    for (size_t i = 0; i < cells.size(); ++i) {
+      try {
+        TrainConfig cfg = ModelFromJson(cells[i]->config["model"]);
+        cfg.threads = 1;
+        ValidateTrainConfig(cfg);
+        configs.push_back(cfg);
+        index.push_back(i);
+      } catch (const std::exception& e) {
+        failed(i, e.what());
+      }
+    }
+    TrainEnsemble(data->dataset, configs, {}, [&](size_t k, const TrainResult& r) {
+      const size_t i = index[k];
+      try {
+        done(i, Finish(*cells[i], configs[k], r, *data, ctx), r.seconds);
+      } catch (const std::exception& e) {  // saving, verifying or extracting failed: the cell is not stored
+        failed(i, e.what());
+      }
+    });
   }
 
  private:
@@ -302,6 +334,21 @@ class TrainKindImpl : public Kind {
     Dataset dataset;
     std::vector<std::string> notes;  // e.g. "only 49 members …; took them all"
   };
+
+  // A cell's result: the trainer's JSON with the dataset's notes and split sizes, then (when the suite asks) the
+  // model file, per-length results, exhaustive verification and extraction.
+  nlohmann::json Finish(const Cell& cell, const TrainConfig& cfg, const TrainResult& trained, const BuiltDataset& data,
+                        const RunContext& ctx) const {
+    nlohmann::json result = ToJson(trained);
+    if (!data.notes.empty()) result["data_notes"] = data.notes;
+    nlohmann::json sizes = {{"train", data.dataset.train.examples.size()},
+                            {"validation", data.dataset.validation.examples.size()}};
+    for (const auto& t : data.dataset.tests) sizes[t.name] = t.examples.size();
+    result["data_sizes"] = sizes;
+    const nlohmann::json& c = cell.config;
+    if (c.contains("checks") && !trained.diverged) RunChecks(cell, c["checks"], data.dataset, cfg, trained, ctx, result);
+    return result;
+  }
 
   // The language file a cell was keyed by: the digest → path that Expand recorded (a suite may name a language by
   // path, and a path may shadow a shipped name), else the name along the search path; either way the file read now

@@ -4,7 +4,6 @@
 // gradients and losses are summed in shard order; evaluation chunks are fixed by the data too.
 #include "train/trainer.h"
 
-#include <tbb/enumerable_thread_specific.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -16,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <tuple>
 
 #include "optim/optimizer.h"
 #include "util/blas_threads.h"
@@ -67,6 +67,56 @@ void ForEach(tbb::task_arena* arena, int n, const F& f) {
   arena->execute([&] { tbb::parallel_for(0, n, [&](int i) { f(i); }); });
 }
 
+// The batch order of a training set: each epoch's batches from (order_seed, batch, shuffle) and the data alone, so
+// every cell that shares those gets the same batches; an ensemble keeps one BatchOrder for all its cells. The spans
+// stay valid until the next call to Next.
+class BatchOrder {
+ public:
+  BatchOrder(const Dataset& data, const TrainConfig& cfg)
+      : data_(data), batch_(cfg.batch), shuffle_(cfg.shuffle != "off"),
+        rng_(DeriveSeed(cfg.order_seed, "batch-order")), groups_(ByLength(data.train.examples)) {}
+
+  // The next epoch's batches. Each length group shuffled and cut into batches of `batch`, then the batch order
+  // shuffled; or, with shuffle off, the training file's order cut into runs of one length of at most `batch`
+  // strings (PyTorch's DataLoader without shuffling, over a file sorted or grouped by length).
+  const std::vector<std::span<const Example* const>>& Next() {
+    if (!shuffle_) {
+      if (batches_.empty()) FileOrder();
+      return batches_;
+    }
+    batches_.clear();
+    for (Group& g : groups_) {
+      rng_.Shuffle(g);
+      for (size_t i = 0; i < g.size(); i += batch_)
+        batches_.emplace_back(g.data() + i, std::min<size_t>(batch_, g.size() - i));
+    }
+    rng_.Shuffle(batches_);
+    return batches_;
+  }
+
+ private:
+  void FileOrder() {
+    for (const Example& e : data_.train.examples) file_order_.push_back(&e);
+    size_t begin = 0;
+    for (size_t i = 1; i <= file_order_.size(); ++i)
+      if (i == file_order_.size() || i - begin == size_t(batch_) ||
+          file_order_[i]->x.size() != file_order_[begin]->x.size()) {
+        batches_.emplace_back(file_order_.data() + begin, i - begin);
+        begin = i;
+      }
+  }
+
+  const Dataset& data_;
+  const int batch_;
+  const bool shuffle_;
+  Rng rng_;
+  std::vector<Group> groups_;
+  Group file_order_;  // the training strings in file order (shuffle off)
+  std::vector<std::span<const Example* const>> batches_;
+};
+
+// One cell's training, driven epoch by epoch and batch by batch: Train runs it alone (Run), TrainEnsemble drives
+// several in lockstep through one BatchOrder. Either way a cell performs the same operations in the same order.
 class Trainer {
  public:
   Trainer(const Dataset& data, const TrainConfig& cfg)
@@ -74,9 +124,7 @@ class Trainer {
         shape_{cfg.width, data.symbols(), data.outputs(), ParseActivation(cfg.activation), data.task, cfg.bias == "two"},
         theta_(shape_.size()),
         grad_(shape_.size()),
-        optimizer_(MakeOptimizer({cfg.optimizer, cfg.lr, cfg.momentum, cfg.alpha, cfg.beta1, cfg.beta2, cfg.eps})),
-        order_rng_(DeriveSeed(cfg.order_seed, "batch-order")),
-        train_groups_(ByLength(data.train.examples)) {
+        optimizer_(MakeOptimizer({cfg.optimizer, cfg.lr, cfg.momentum, cfg.alpha, cfg.beta1, cfg.beta2, cfg.eps})) {
     Rng init_rng(DeriveSeed(cfg.seed, "init"));
     InitParams(shape_, ParseInit(cfg.init), init_rng, theta_.memptr());
     // More threads than cores cannot change the result (shards are fixed by data), only oversubscribe.
@@ -84,6 +132,7 @@ class Trainer {
     if (threads > 1) arena_ = std::make_unique<tbb::task_arena>(threads);
     shard_grads_.resize((cfg.batch + cfg.shard - 1) / cfg.shard);
     for (auto& g : shard_grads_) g.set_size(shape_.size());
+    shard_results_.resize(shard_grads_.size());
   }
 
   // Replaces the initial parameters (after the configured init drew its numbers, so the RNG streams are unchanged).
@@ -95,29 +144,68 @@ class Trainer {
   }
 
   TrainResult Run(const std::function<void(const EpochStats&)>& on_epoch) {
-    const Clock::time_point start = Clock::now();
-    TrainResult result;
-    int streak = 0;  // consecutive epochs at 100% train accuracy
-    for (int epoch = 1; epoch <= cfg_.epochs; ++epoch) {
-      EpochStats stats{epoch, 0, 0, 0, -1, {}};
-      const bool ok = RunEpoch(&stats);
-      result.epochs_run = epoch;
-      result.final_loss = stats.loss;
-      if (!ok) {
-        result.diverged = true;
-        break;
-      }
-      if (cfg_.eval_each_epoch) {
-        stats.validation_acc = data_.validation.examples.empty() ? -1 : Accuracy(data_.validation.examples);
-        for (const Split& s : data_.tests) stats.test_acc.push_back(Accuracy(s.examples));
-      }
-      stats.seconds = Since(start);
-      result.curve.push_back(stats);
-      if (on_epoch) on_epoch(stats);
-      streak = stats.train_acc == 1.0 ? streak + 1 : 0;
-      if (cfg_.patience > 0 && streak >= cfg_.patience) break;
+    BatchOrder order(data_, cfg_);
+    do {
+      BeginEpoch();
+      for (const auto& batch : order.Next()) Step(batch);
+    } while (!EndEpoch(on_epoch));
+    return Finish();
+  }
+
+  // The lockstep interface. Every epoch: BeginEpoch, Step for each batch of the epoch (a no-op once a batch of this
+  // epoch diverged), EndEpoch (true when the cell is done: diverged, stopped early or at its last epoch); then Finish.
+  void BeginEpoch() {
+    if (!started_) {
+      started_ = true;
+      start_ = Clock::now();
     }
-    // Final evaluation with the final parameters (a diverged run's may be non-finite: it then scores 0).
+    ++epoch_;
+    epoch_ok_ = true;
+    loss_sum_ = outputs_ = 0;
+    correct_ = strings_ = 0;
+  }
+
+  void Step(std::span<const Example* const> batch) {
+    if (!epoch_ok_) return;
+    double batch_loss = 0;
+    int batch_correct = 0;
+    const double batch_outputs = BatchGradient(batch, &batch_loss, &batch_correct);
+    const double norm = ClipGradNorm(grad_, cfg_.clip);
+    loss_sum_ += batch_loss;
+    outputs_ += batch_outputs;
+    correct_ += batch_correct;
+    strings_ += static_cast<long>(batch.size());
+    if (!std::isfinite(batch_loss) || !std::isfinite(norm)) {
+      epoch_ok_ = false;  // the epoch (and the run) stops at this batch
+      return;
+    }
+    optimizer_->Step(theta_, grad_);
+  }
+
+  bool EndEpoch(const std::function<void(const EpochStats&)>& on_epoch) {
+    EpochStats stats{epoch_, 0, 0, 0, -1, {}};
+    stats.loss = epoch_ok_ ? loss_sum_ / outputs_ : std::numeric_limits<double>::quiet_NaN();
+    stats.train_acc = double(correct_) / double(strings_);
+    result_.epochs_run = epoch_;
+    result_.final_loss = stats.loss;
+    if (!epoch_ok_) {
+      result_.diverged = true;
+      return true;
+    }
+    if (cfg_.eval_each_epoch) {
+      stats.validation_acc = data_.validation.examples.empty() ? -1 : Accuracy(data_.validation.examples);
+      for (const Split& s : data_.tests) stats.test_acc.push_back(Accuracy(s.examples));
+    }
+    stats.seconds = Since(start_);
+    result_.curve.push_back(stats);
+    if (on_epoch) on_epoch(stats);
+    streak_ = stats.train_acc == 1.0 ? streak_ + 1 : 0;
+    return epoch_ >= cfg_.epochs || (cfg_.patience > 0 && streak_ >= cfg_.patience);
+  }
+
+  // Final evaluation with the final parameters (a diverged run's may be non-finite: it then scores 0).
+  TrainResult Finish() {
+    TrainResult result = std::move(result_);
     const bool usable = AllFinite(theta_);
     result.train_acc = usable ? Accuracy(data_.train.examples) : 0;
     if (!data_.validation.examples.empty()) result.validation_acc = usable ? Accuracy(data_.validation.examples) : 0;
@@ -126,83 +214,31 @@ class Trainer {
       result.test_acc.push_back(usable ? Accuracy(s.examples) : 0);
     }
     result.theta.assign(theta_.begin(), theta_.end());
-    result.seconds = Since(start);
+    result.seconds = Since(start_);
     return result;
   }
 
+  // Restarts the clock that `seconds` fields count from (an ensemble counts each cell's own time: see Busy).
+  void ShiftClock(Clock::duration d) { start_ += d; }
+
  private:
-  // One pass over the training set. Returns false (and stats->loss = NaN) on a non-finite loss or gradient.
-  bool RunEpoch(EpochStats* stats) {
-    // Batches: each length group shuffled and cut into batches of cfg.batch, then the batch order shuffled; or, with
-    // shuffle off, the training file's order cut into runs of one length of at most cfg.batch strings.
-    std::vector<std::span<const Example* const>> batches;
-    if (cfg_.shuffle == "off") {
-      batches = FileOrderBatches();
-    } else {
-      for (Group& g : train_groups_) {
-        order_rng_.Shuffle(g);
-        for (size_t i = 0; i < g.size(); i += cfg_.batch)
-          batches.emplace_back(g.data() + i, std::min<size_t>(cfg_.batch, g.size() - i));
-      }
-      order_rng_.Shuffle(batches);
-    }
-
-    double loss_sum = 0, outputs = 0;
-    long correct = 0, strings = 0;
-    for (const auto& batch : batches) {
-      double batch_loss = 0;
-      int batch_correct = 0;
-      const double batch_outputs = BatchGradient(batch, &batch_loss, &batch_correct);
-      const double norm = ClipGradNorm(grad_, cfg_.clip);
-      loss_sum += batch_loss;
-      outputs += batch_outputs;
-      correct += batch_correct;
-      strings += static_cast<long>(batch.size());
-      if (!std::isfinite(batch_loss) || !std::isfinite(norm)) {
-        stats->loss = std::numeric_limits<double>::quiet_NaN();
-        stats->train_acc = double(correct) / double(strings);
-        return false;
-      }
-      optimizer_->Step(theta_, grad_);
-    }
-    stats->loss = loss_sum / outputs;
-    stats->train_acc = double(correct) / double(strings);
-    return true;
-  }
-
-  // Consecutive strings of one length in file order, at most cfg.batch per batch (PyTorch's DataLoader without
-  // shuffling, over a file sorted or grouped by length).
-  std::vector<std::span<const Example* const>> FileOrderBatches() {
-    if (file_order_.empty())
-      for (const Example& e : data_.train.examples) file_order_.push_back(&e);
-    std::vector<std::span<const Example* const>> batches;
-    size_t begin = 0;
-    for (size_t i = 1; i <= file_order_.size(); ++i)
-      if (i == file_order_.size() || i - begin == size_t(cfg_.batch) || file_order_[i]->x.size() != file_order_[begin]->x.size()) {
-        batches.emplace_back(file_order_.data() + begin, i - begin);
-        begin = i;
-      }
-    return batches;
-  }
-
   // grad_ = ∂(mean BCE over the batch's outputs)/∂θ, summed over shards in shard order. Returns the number of
   // outputs; *loss = their summed BCE, *correct = strings right before the update.
   double BatchGradient(std::span<const Example* const> batch, double* loss, int* correct) {
     const int shards = static_cast<int>((batch.size() + cfg_.shard - 1) / cfg_.shard);
     const double outputs = double(batch.size()) * double(data_.task == Task::kMembership ? 1 : batch[0]->x.size() * shape_.o);
     const float scale = float(1.0 / outputs);
-    std::vector<ShardResult> results(shards);
     ForEach(arena_.get(), shards, [&](int s) {
       const size_t begin = size_t(s) * cfg_.shard;
       const auto shard = batch.subspan(begin, std::min<size_t>(cfg_.shard, batch.size() - begin));
       shard_grads_[s].zeros();
-      results[s] = Net().Evaluate(theta_.memptr(), shard, scale, shard_grads_[s].memptr());
+      shard_results_[s] = Net().Evaluate(theta_.memptr(), shard, scale, shard_grads_[s].memptr());
     });
     grad_ = shard_grads_[0];
     for (int s = 1; s < shards; ++s) grad_ += shard_grads_[s];
-    for (const ShardResult& r : results) {
-      *loss += r.loss_sum;
-      *correct += r.correct;
+    for (int s = 0; s < shards; ++s) {
+      *loss += shard_results_[s].loss_sum;
+      *correct += shard_results_[s].correct;
     }
     return outputs;
   }
@@ -212,25 +248,44 @@ class Trainer {
   double Accuracy(const std::vector<Example>& examples) {
     if (examples.empty()) return -1;
     constexpr size_t kEvalChunk = 256;
-    const std::vector<Group> groups = ByLength(examples);
-    std::vector<std::span<const Example* const>> chunks;
-    for (const Group& g : groups)
-      for (size_t i = 0; i < g.size(); i += kEvalChunk) chunks.emplace_back(g.data() + i, std::min(kEvalChunk, g.size() - i));
-    std::vector<int> correct(chunks.size());
+    auto it = eval_chunks_.find(&examples);
+    if (it == eval_chunks_.end()) {  // the chunks of a split, cut once (the split does not change)
+      EvalChunks c;
+      c.groups = ByLength(examples);
+      for (const Group& g : c.groups)
+        for (size_t i = 0; i < g.size(); i += kEvalChunk)
+          c.chunks.emplace_back(g.data() + i, std::min(kEvalChunk, g.size() - i));
+      it = eval_chunks_.emplace(&examples, std::move(c)).first;
+    }
+    const auto& chunks = it->second.chunks;
+    eval_correct_.resize(chunks.size());
     ForEach(arena_.get(), static_cast<int>(chunks.size()), [&](int i) {
-      correct[i] = Net().Evaluate(theta_.memptr(), chunks[i], 1.0f, nullptr).correct;
+      eval_correct_[i] = Net().Evaluate(theta_.memptr(), chunks[i], 1.0f, nullptr).correct;
     });
     long total = 0;
-    for (int c : correct) total += c;
+    for (int c : eval_correct_) total += c;
     return double(total) / double(examples.size());
   }
 
-  // This thread's network scratch (the scratch holds no state that outlives one Evaluate call).
+  // This thread's network scratch for this shape. The scratch holds no state that outlives one Evaluate call, so
+  // every Trainer on a thread shares one per shape: an ensemble's cells of one shape reuse one warm scratch instead
+  // of each keeping its own.
   ElmanRnn<float>& Net() {
-    auto& net = nets_.local();
-    if (!net) net = std::make_unique<ElmanRnn<float>>(shape_);
-    return *net;
+    using Key = std::tuple<int, int, int, int, int, bool>;
+    thread_local std::map<Key, std::unique_ptr<ElmanRnn<float>>> nets;
+    const Key key{shape_.m, shape_.d, shape_.o, int(shape_.act), int(shape_.task), shape_.two_biases};
+    auto it = nets.find(key);
+    if (it == nets.end()) {
+      if (nets.size() >= 8) nets.clear();  // bounded: a suite's many shapes do not pile up scratch
+      it = nets.emplace(key, std::make_unique<ElmanRnn<float>>(shape_)).first;
+    }
+    return *it->second;
   }
+
+  struct EvalChunks {
+    std::vector<Group> groups;  // the split by length
+    std::vector<std::span<const Example* const>> chunks;
+  };
 
   const Dataset& data_;
   const TrainConfig& cfg_;
@@ -238,30 +293,104 @@ class Trainer {
   arma::fvec theta_;  // θ, ElmanShape::size()
   arma::fvec grad_;   // ∂L/∂θ of the current batch, ElmanShape::size()
   std::vector<arma::fvec> shard_grads_;  // one gradient per shard of a batch, each ElmanShape::size()
+  std::vector<ShardResult> shard_results_;
   std::unique_ptr<Optimizer> optimizer_;
-  Rng order_rng_;
-  std::vector<Group> train_groups_;
-  Group file_order_;  // the training strings in file order (shuffle off)
+  std::map<const std::vector<Example>*, EvalChunks> eval_chunks_;
+  std::vector<int> eval_correct_;
   std::unique_ptr<tbb::task_arena> arena_;  // null for one thread
-  tbb::enumerable_thread_specific<std::unique_ptr<ElmanRnn<float>>> nets_;
+  // The run so far.
+  bool started_ = false;
+  Clock::time_point start_;
+  TrainResult result_;
+  int epoch_ = 0, streak_ = 0;  // streak: consecutive epochs at 100% train accuracy
+  bool epoch_ok_ = true;        // no batch of this epoch diverged
+  double loss_sum_ = 0, outputs_ = 0;
+  long correct_ = 0, strings_ = 0;
 };
 
-}  // namespace
-
-TrainResult Train(const Dataset& data, const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch,
-                  const std::vector<float>* init_theta) {
+// Checks that Train and TrainEnsemble share.
+void CheckTrainable(const Dataset& data, const TrainConfig& cfg) {
   ValidateTrainConfig(cfg);
   if (data.symbols() < 1) throw Error("dataset has an empty alphabet");
   if (data.task == Task::kNextSymbol && data.symbols() + 1 > 32)
     throw Error("next-symbol targets hold at most 31 symbols (alphabet has " + std::to_string(data.symbols()) + ")");
   if (data.train.examples.empty()) throw Error("dataset '" + data.language + "' has no training strings");
+}
+
+void CheckSplits(const Dataset& data) {
   CheckSplit(data.train, data);
   CheckSplit(data.validation, data);
   for (const Split& s : data.tests) CheckSplit(s, data);
+}
+
+}  // namespace
+
+TrainResult Train(const Dataset& data, const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch,
+                  const std::vector<float>* init_theta) {
+  CheckTrainable(data, cfg);
+  CheckSplits(data);
   PinBlasToOneThread();
   Trainer trainer(data, cfg);
   if (init_theta != nullptr) trainer.SetTheta(*init_theta);
   return trainer.Run(on_epoch);
+}
+
+bool SameBatchOrder(const TrainConfig& a, const TrainConfig& b) {
+  return a.order_seed == b.order_seed && a.batch == b.batch && a.shuffle == b.shuffle;
+}
+
+std::vector<TrainResult> TrainEnsemble(const Dataset& data, const std::vector<TrainConfig>& configs,
+                                       const std::function<void(size_t, const EpochStats&)>& on_epoch,
+                                       const std::function<void(size_t, const TrainResult&)>& on_done) {
+  if (configs.empty()) return {};
+  for (size_t c = 0; c < configs.size(); ++c) {
+    CheckTrainable(data, configs[c]);
+    if (!SameBatchOrder(configs[c], configs[0]))
+      throw Error("TrainEnsemble: cell " + std::to_string(c) + " has another batch order (order_seed " +
+                  std::to_string(configs[c].order_seed) + ", batch " + std::to_string(configs[c].batch) +
+                  ", shuffle " + configs[c].shuffle + ") than cell 0; only cells that share it train in lockstep");
+  }
+  CheckSplits(data);
+  PinBlasToOneThread();
+  std::vector<std::unique_ptr<Trainer>> cells;
+  for (const TrainConfig& cfg : configs) cells.push_back(std::make_unique<Trainer>(data, cfg));
+  std::vector<TrainResult> results(configs.size());
+  std::vector<size_t> active(configs.size());
+  for (size_t c = 0; c < active.size(); ++c) active[c] = c;
+  // Each cell's clock counts only its own work: the time spent on the other cells is added to its start.
+  auto timed = [&](size_t c, const auto& work) {
+    const Clock::time_point t0 = Clock::now();
+    work();
+    const Clock::duration d = Clock::now() - t0;
+    for (size_t o : active)
+      if (o != c && cells[o]) cells[o]->ShiftClock(d);
+  };
+  BatchOrder order(data, configs[0]);
+  while (!active.empty()) {
+    // The epoch's batches, cut once; then each running cell trains its whole epoch in turn (cell by cell rather than
+    // batch by batch, so a wide cell's parameters, optimiser state and scratch stay in cache through its epoch).
+    const auto& batches = order.Next();
+    std::vector<size_t> still;
+    for (size_t c : active) {
+      bool done = false;
+      timed(c, [&] {
+        cells[c]->BeginEpoch();
+        for (const auto& batch : batches) cells[c]->Step(batch);
+        done = cells[c]->EndEpoch(on_epoch ? std::function<void(const EpochStats&)>(
+                                                 [&, c](const EpochStats& s) { on_epoch(c, s); })
+                                           : std::function<void(const EpochStats&)>());
+        if (done) results[c] = cells[c]->Finish();
+      });
+      if (done) {
+        if (on_done) on_done(c, results[c]);
+        cells[c].reset();  // its scratch and evaluation chunks are not needed any more
+      } else {
+        still.push_back(c);
+      }
+    }
+    active = std::move(still);
+  }
+  return results;
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // Trains an Elman RNN on a Dataset: length-bucketed batches in seeded order, data-parallel gradient shards with a
 // fixed reduction order, an optimiser step per batch, early stopping, divergence detection, and evaluation of
-// every split. Entry points: Train, ToJson (TrainConfig is in config.h). Tested by tests/train_trainer_test.cc.
+// every split; and the same for several cells in lockstep. Entry points: Train, TrainEnsemble, SameBatchOrder, ToJson
+// (TrainConfig is in config.h). Tested by tests/train_trainer_test.cc.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,20 @@ struct TrainResult {
 TrainResult Train(const Dataset& data, const TrainConfig& cfg,
                   const std::function<void(const EpochStats&)>& on_epoch = {},
                   const std::vector<float>* init_theta = nullptr);
+
+// Cells with the same batch order (order_seed, batch, shuffle) on the same data see the same batches every epoch
+// and can train in lockstep.
+bool SameBatchOrder(const TrainConfig& a, const TrainConfig& b);
+
+// Trains several cells on one dataset in lockstep: every epoch's batches are cut once and every cell still running
+// trains that epoch on them, then ends it on its own (evaluation, early stop, divergence). Cell c's result is exactly Train(data, configs[c]) alone, bit for bit
+// (the `seconds` fields count cell c's own work only). The configs must share SameBatchOrder (else
+// flbench::Error); width, activation, init, seed, optimiser, learning rate, epochs, patience, shard … may differ.
+// on_epoch(c, stats) after each epoch of cell c; on_done(c, result) the moment cell c finishes (cells finish at
+// different epochs), before the ensemble goes on. Returns the results in config order.
+std::vector<TrainResult> TrainEnsemble(const Dataset& data, const std::vector<TrainConfig>& configs,
+                                       const std::function<void(size_t, const EpochStats&)>& on_epoch = {},
+                                       const std::function<void(size_t, const TrainResult&)>& on_done = {});
 
 nlohmann::json ToJson(const TrainResult& result);  // NaN losses become null
 

@@ -1,0 +1,58 @@
+// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 32: the recurrent products run with the 8 vector lanes
+// along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. (At width
+// 64 the row-vectorised path fills its lanes too and is as fast: train_bench measured both ways; the lanes path pays
+// transposes into the column layout the readout's and ∂U's products read.) Each output element is still the
+// fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
+// so these kernels give the bits of the row-vectorised path exactly.
+// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
+// LanesDeltaH (used by rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
+// the goldens (tests/cli_repro_test.cc).
+//
+// Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
+// the shard's n strings rounded up to a multiple of 8 (the padding lanes compute throw-away values from symbol 0).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "rnn/activation.h"
+
+namespace flbench {
+
+inline constexpr int kLanesMaxWidth = 32;
+
+// True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidth and the vector kernels not
+// forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then elman.cc takes the scalar path of rnn/gemm.h).
+bool UseLanes(int m);
+
+// For d ≤ 8 symbols: rows[8·i + a] = UB[i, a] (zero past d), m×8 floats, the table LanesStep permutes from.
+void LanesInputRows(int m, int d, const float* UB, float* rows);
+
+// One forward step: out[i, j] = act((init[i] + Σ_k W[i,k]·prev[k, j]) + UB[i, x_j]), the sum over k the fixed-order
+// chain and act computed as Activate does (rnn/activation.h); prev = nullptr (step 1, h_0 = 0) leaves the pre-
+// activation init[i] + UB[i, x_j]. Returns false, leaving the pre-activation for the caller's Activate, for cos
+// (which also needs sin z). W is m×m column-major, UB m×d column-major (U + b) with its LanesInputRows table `rows`
+// (d ≤ 8), x the np symbols of the step (padding lanes 0), init m values (b_hh, or zeros).
+bool LanesStep(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
+               const float* rows, const int32_t* x, const float* prev, float* out);
+
+// The readout of one step: y[a, j] = c[a] + Σ_k V[a,k]·h[k, j] for the o outputs (V o×m column-major; y o×np).
+void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y);
+
+// δ before the derivative: out[i, j] = Σ_a V[a,i]·dy[a, j] (dy o×np, or nullptr: 0), then, if next is not null,
+// out[i, j] = out[i, j] + Σ_k W[k,i]·next[k, j] (Wᵀ δ_{t+1}). V o×m and W m×m column-major; next, out m×np.
+void LanesDelta(int m, int np, int o, const float* W, const float* V, const float* dy, const float* next, float* out);
+
+// The n real columns of an m×np batch-layout block into column-major m×n (column j at c + j·m).
+void LanesToColumns(int m, int n, int np, const float* b, float* c);
+
+// dU[:, symbols[j]] += dz[:, j] for j = 0 … cols−1 in order (dz m×cols and dU m×d column-major), for m ≤ 32 and
+// d ≤ 3 with the sums in registers; returns false (nothing done) otherwise.
+bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU);
+
+// ∂W += Σ_{t=2..T} δ_t h_{t−1}ᵀ, one fixed-order chain per element over (t, string) in order — Gemm's product over
+// dZ's columns n … T·n−1 and H's columns 0 … (T−1)·n−1 — with δ in the column layout (dz, m×T·n) and h read from the
+// batch layout (hb, T steps of m×np), so h needs no transpose. dW m×m column-major.
+void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW);
+
+}  // namespace flbench
