@@ -123,6 +123,25 @@ TEST(RunSuite, StoresEveryCellThenResumesWithNothingToDo) {
   EXPECT_EQ(Results(*store), results) << "a rerun with one job must give the same results as two jobs";
 }
 
+// A stored row the kind cannot read (UPDATE cells SET result='{}', a mistyped field) is not "done": the next run
+// computes it again and stores the same result the first run did.
+TEST(RunSuite, MalformedStoredResultsAreRunAgain) {
+  const Suite suite = ParseSuite(kSuite, "rt.yaml");
+  auto store = ResultStore::Open(testing::TempDir() + "/malformed.db");
+  ASSERT_EQ(RunSuite(suite, *store, Quiet(2)).ran, 4u);
+  const auto results = Results(*store);
+  for (const nlohmann::json& bad : {nlohmann::json::object(), nlohmann::json{{"epochs_run", "3"}, {"tests", nlohmann::json::array()}},
+                                    nlohmann::json{{"epochs_run", 3}, {"tests", {{{"acc", "high"}}}}}}) {
+    CellRecord rec = *store->Get(suite.cells[1].key);
+    rec.result = bad;
+    store->Put(rec);
+    const RunSummary s = RunSuite(suite, *store, Quiet(1));
+    EXPECT_EQ(s.already, 3u) << bad.dump();
+    EXPECT_EQ(s.ran, 1u) << bad.dump();
+    EXPECT_EQ(Results(*store), results) << bad.dump();
+  }
+}
+
 TEST(RunSuite, ShardsPartitionTheCells) {
   const Suite suite = ParseSuite(kSuite, "rt.yaml");
   auto whole = ResultStore::Open(testing::TempDir() + "/whole.db");

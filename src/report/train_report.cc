@@ -290,8 +290,8 @@ class TrainReport {
     RenderedReport out;
     std::string& md = out.markdown;
     if (!malformed_.empty()) {
-      md += fmt::format("**{} stored result(s) are malformed and counted as missing** (rerun them with `flbench run "
-                        "--force --cell KEY`):\n\n",
+      md += fmt::format("**{} stored result(s) are malformed and counted as missing** (`flbench run` computes "
+                        "them again):\n\n",
                         malformed_.size());
       for (size_t i = 0; i < malformed_.size() && i < 20; ++i) md += "- " + malformed_[i] + "\n";
       md += "\n";

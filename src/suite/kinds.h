@@ -39,6 +39,11 @@ class Kind {
   // One short phrase for the progress line about a result of Run ("test acc 0.982", "diverged"). The default
   // shows the result's "summary" string if it has one.
   virtual std::string Outcome(const nlohmann::json& result) const;
+  // A stored result is untrusted: "" if it has what this kind's report reads, else what is wrong (the runner then
+  // runs the cell again instead of counting it done). The default accepts any JSON object.
+  virtual std::string CheckResult(const nlohmann::json& result) const {
+    return result.is_object() ? "" : "not a JSON object";
+  }
 
   // Cells with the same non-empty GroupKey may run together through RunGroup (train cells that share their data and
   // batch order train in lockstep); "" (the default): the cell runs alone through Run.

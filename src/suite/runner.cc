@@ -176,13 +176,22 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
   std::vector<const Cell*> pending;
   const Cell* only = options.cell_key.empty() ? nullptr : &FindCell(suite, options.cell_key);
   const std::vector<int> shard = AssignShards(suite.cells, options.shard_count);
+  const Kind& kind = FindKind(suite.kind);
   for (size_t i = 0; i < suite.cells.size(); ++i) {
     const Cell& c = suite.cells[i];
     if (only ? &c != only : shard[i] != options.shard_index) continue;
     ++summary.in_shard;
     if (!options.force && store.Has(c.key)) {
-      ++summary.already;
-      continue;
+      // Stored rows are untrusted: one the kind cannot read is run again (and overwritten), not counted as done.
+      const std::optional<CellRecord> rec = store.Get(c.key);
+      const std::string wrong = rec ? kind.CheckResult(rec->result) : "unreadable row";
+      if (wrong.empty()) {
+        ++summary.already;
+        continue;
+      }
+      if (options.progress)
+        std::fprintf(stderr, "%s: cell %s (%s): stored result is malformed (%s); running it again\n",
+                     store.path().c_str(), c.key.c_str(), c.label.c_str(), wrong.c_str());
     }
     pending.push_back(&c);
   }
@@ -191,7 +200,6 @@ RunSummary RunSuite(const Suite& suite, ResultStore& store, const RunOptions& op
   double cost_total = 0;
   for (const Cell* c : pending) cost_total += c->cost;
 
-  const Kind& kind = FindKind(suite.kind);
   PinBlasToOneThread();  // parallelism is across cells; a cell's BLAS calls stay on its own thread
   int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(pending.size())));

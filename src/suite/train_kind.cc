@@ -185,6 +185,19 @@ class TrainKindImpl : public Kind {
     Label(suite);
   }
 
+  // What the train report reads (report/train_report.cc ReadRun): epochs_run, a tests array of {name, acc}.
+  std::string CheckResult(const nlohmann::json& r) const override {
+    if (!r.is_object()) return "not a JSON object";
+    if (!r.contains("epochs_run") || !r["epochs_run"].is_number()) return "no numeric epochs_run";
+    if (r.contains("diverged") && !r["diverged"].is_boolean()) return "diverged is not a boolean";
+    if (!r.contains("tests") || !r["tests"].is_array()) return "no tests array";
+    for (const auto& t : r["tests"])
+      if (!t.is_object() || !t.contains("acc") || !(t["acc"].is_number() || t["acc"].is_null()))
+        return "a tests entry without a numeric acc";
+    if (r.contains("curve") && !r["curve"].is_array()) return "curve is not an array";
+    return "";
+  }
+
   std::string Outcome(const nlohmann::json& r) const override {
     if (r.value("diverged", false)) return "diverged";
     if (r.contains("tests") && r["tests"].is_array() && !r["tests"].empty() && r["tests"][0].contains("acc") &&
