@@ -77,6 +77,9 @@ size_t WriteReport(const Suite& suite, ResultStore& store, const ReportPaths& pa
   md += "## Run\n\n";
   md += fmt::format("- suite file: `{}` ({} cells, kind `{}`)\n", suite.path, suite.cells.size(), suite.kind);
   md += fmt::format("- commit: `{}`\n- date: {}\n- machine: {}\n", meta.commit, meta.date, meta.machine);
+  // A report regenerated later from stored results says which code rendered it (the numbers are the run's).
+  if (const std::string now = CurrentCommit(); !meta.commit.empty() && now != meta.commit)
+    md += fmt::format("- report rendered by commit `{}` from the results above (no training)\n", now);
   md += fmt::format("- jobs (cells in parallel): {}; wall time of the run(s): {:.1f} s; compute time summed over cells: {:.1f} s\n",
                     meta.jobs, meta.wall_seconds, compute);
   md += fmt::format("- results database: `{}`; cells with results: {} of {}{}\n", store.path(),
