@@ -181,6 +181,117 @@ TEST(ConvergenceReportTest, DivergedRunsAreCountedNotFitted) {
   EXPECT_EQ(r.markdown.find("nan"), std::string::npos);
 }
 
+// A hand-made convergence result: `iters` iterations to ε (or −1), a peak, movement and the gradient ratios.
+nlohmann::json ConvergenceResultJson(int iters, double peak, double move, double ratio_min, bool diverged = false,
+                                     long steps = -1) {
+  const int T = iters > 0 ? iters : 100;
+  return {{"loss", {2.0, 2.0 * peak, 0.002}}, {"move_fro", {0.0, move, move}}, {"curve_iters", {0, 1, T}},
+          {"iterations", T}, {"iters_to_epsilon", diverged ? -1 : iters}, {"diverged", diverged},
+          {"log_slope", -0.1}, {"rate", 0.9}, {"fit_begin", T / 2}, {"fit_end", T}, {"move_spectral", move},
+          {"final_move_fro", 1.5 * move}, {"w0_spectral", 2.83}, {"hidden_norms", {1.0, 1.4, 1.7}},
+          {"steps", steps < 0 ? T : steps}, {"peak_rel_loss", peak}, {"grad_ratio_init", 2 * ratio_min},
+          {"grad_ratio_min", ratio_min}, {"grad_ratio_max", 3 * ratio_min}};
+}
+
+TEST(ConvergenceReportTest, DepthStepSgdAndGradientSections) {
+  const Suite s = ParseSuite(R"(kind: convergence
+grid:
+  m: 64
+  n: 4
+  L: 3
+  eta0: 0.01
+studies:
+  width: {m: [64, 256, 1024]}
+  depth: {L: [2, 4, 8, 16]}
+  step: {eta0: [0.01, 0.05, 0.2]}
+  sgd: {m: [64, 256], optimizer: [gd, sgd], batch: 2}
+)",
+                             "t.yaml");
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const auto& cv = c.config["convergence"];
+    const int m = cv["m"], L = cv["L"];
+    const double eta0 = cv["eta0"];
+    const bool sgd = cv.contains("optimizer");
+    // Iterations 10·L² (a power law, exponent 2); ratio_min = 3·m (Theorem 3's m¹); η0 = 0.05 catapults
+    // (peak 70), η0 = 0.2 diverges; SGD takes 1.5× GD's epochs and 2 steps per epoch.
+    const int iters = sgd ? 15 * L * L : 10 * L * L;
+    const bool diverged = eta0 > 0.1;
+    const double peak = eta0 == 0.05 ? 70.0 : 1.0;
+    const double move = (eta0 == 0.05 ? 4.0 : 1.0) / std::sqrt(m);
+    const double wobble = m == 256 ? 1.05 : 1.0;  // equally spaced in log m: the slope stays 1, its interval finite
+    recs.push_back(Record(c, ConvergenceResultJson(diverged ? -1 : iters, peak, move, 3.0 * m * wobble, diverged,
+                                                   sgd ? 2L * iters : -1L)));
+  }
+  const RenderedReport r = RenderConvergenceReport(s, recs, kPaths);
+  const std::string& md = r.markdown;
+  // Depth: T = 10·L² exactly → p = 2, the polynomial fit exact, the data support polynomial growth.
+  EXPECT_NE(md.find("polynomial T ≈ 10·L^p with p = **2**"), std::string::npos) << md;
+  EXPECT_NE(md.find("the data support polynomial growth, as Theorems 1–2 say"), std::string::npos) << md;
+  EXPECT_TRUE(HasLine(md, "|16|1|1|0|2560|0.001|—|6|3|1.7|")) << md;
+  // Gradient ratio: min ratio = 3m → exponent 1, min ratio/m = 3.
+  EXPECT_NE(md.find("exponent **1**"), std::string::npos) << md;
+  EXPECT_NE(md.find("consistent with the paper's m¹ (the bound's constant does not change with m); min_t ‖∇f‖²_F/(m·f) was never below 3"), std::string::npos) << md;
+  EXPECT_TRUE(HasLine(md, "|256|6.3|3.15|9.45|")) << md;
+  // Step size: the catapult at 0.05 with its peak, divergence from 0.2, movement ×4.
+  EXPECT_NE(md.find("the loss first rises above f(0) (a catapult) at η0 = 0.05 (η = 0.000781), peaking at 70× f(0)"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("runs diverge from η0 = 0.2"), std::string::npos) << md;
+  EXPECT_NE(md.find("the catapult runs moved at least 0.5 against at most 0.125"), std::string::npos) << md;
+  // SGD beside GD: 1.5× the epochs, 2 updates per epoch.
+  EXPECT_NE(md.find("SGD with batch 2 reached ε in 2 of 2 runs, GD in 3 of 3"), std::string::npos) << md;
+  EXPECT_NE(md.find("1.5 at m = 64, 1.5 at m = 256"), std::string::npos) << md;
+  EXPECT_TRUE(HasLine(md, "|64|sgd(batch2)|1|1|0|135|270|0.9|0.125|3|")) << md;
+  EXPECT_EQ(r.files.count("/tmp/unused/r-depth-eta0-0.01-m-64.svg"), 1u);
+  EXPECT_EQ(r.files.count("/tmp/unused/r-step-loss-L-3-m-64.svg"), 1u);
+  EXPECT_EQ(md.find("nan"), std::string::npos);
+  EXPECT_EQ(r.csv.size(), s.cells.size() + 1);
+}
+
+TEST(ConvergenceReportTest, ExponentialIterationsAreCalledExponential) {
+  const Suite s = ParseSuite("kind: convergence\ngrid:\n  m: 64\n  L: [2, 4, 6, 8, 10, 12]\n", "t.yaml");
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    const int L = c.config["convergence"]["L"];
+    recs.push_back(Record(c, ConvergenceResultJson(5 << L, 1.0, 0.1, 100)));  // 5·2^L
+  }
+  const std::string md = RenderConvergenceReport(s, recs, kPaths).markdown;
+  EXPECT_NE(md.find("the data favour exponential growth, against Theorems 1–2"), std::string::npos) << md;
+  EXPECT_NE(md.find("c = e^b = **2**"), std::string::npos) << md;
+}
+
+TEST(InversionReportTest, TwoSettingsStateTheirWeightsAndPositions) {
+  const Suite s = ParseSuite(R"(kind: inversion
+grid:
+  m: [100, 400]
+  d: 2
+  lengths: [1, 2]
+studies:
+  scaled: {}
+  paper: {variance: absolute, w_var: 1.0, a_var: 1.0, solver: sgd}
+)",
+                             "t.yaml");
+  std::vector<std::optional<CellRecord>> recs;
+  for (const Cell& c : s.cells) {
+    nlohmann::json pts = nlohmann::json::array();
+    for (int L : {1, 2}) {
+      nlohmann::json pos = L == 1 ? nlohmann::json({0.1}) : nlohmann::json({0.05, 0.9});
+      pts.push_back({{"length", L}, {"test_rel_l2", 0.1 * L}, {"test_linf", 0.2 * L}, {"train_rel_l2", 0.1},
+                     {"train_linf", 0.1}, {"mean_h_norm", 1.0}, {"position_rel_l2", pos}, {"form", "sgd"}});
+    }
+    recs.push_back(Record(c, {{"points", pts}}));
+  }
+  const std::string md = RenderInversionReport(s, recs, kPaths).markdown;
+  EXPECT_NE(md.find("Weights: W_ij ~ N(0, 2/m) and A_ij ~ N(0, 2/m)"), std::string::npos) << md;
+  EXPECT_NE(md.find("Weights: W_ij ~ N(0, 1) and A_ij ~ N(0, 1) (the paper's own initialisation"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Readout: the paper's SGD (batch 128, momentum 0.9, lr 0.1"), std::string::npos) << md;
+  EXPECT_TRUE(HasLine(md, "|2|0.05|0.9|")) << md;
+  EXPECT_NE(md.find("x(1) is recovered with relative error 0.05, x(L) with 0.9"), std::string::npos) << md;
+  EXPECT_NE(md.find("*What this cannot show:*"), std::string::npos);
+}
+
 nlohmann::json WidthResult(int n, int m_star) {
   nlohmann::json probes = nlohmann::json::array();
   probes.push_back({{"m", 64}, {"seed", 1}, {"reached", m_star > 0}, {"iters_to_epsilon", m_star > 0 ? 50 : -1},

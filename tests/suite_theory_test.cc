@@ -283,6 +283,72 @@ TEST(CayciKindTest, RunReportsTheBoundedQuantityAndAThinnedCurve) {
   EXPECT_LE(r["u_move"].get<double>(), 2.0 * (1 + 1e-12));  // projected with the default rho_u = 2
 }
 
+// ---- studies: several grids in one suite
+
+TEST(TheoryStudiesTest, EachStudyOverridesTheBaseGridAndSharedPointsAreOneCell) {
+  const Suite s = ParseSuite(R"(kind: convergence
+grid:
+  m: 16
+  n: 4
+  L: 3
+  seeds: 2
+studies:
+  width: {m: [16, 32]}
+  depth:
+    L: [3, 5]
+    seeds: 1
+  sgd: {optimizer: [gd, sgd], batch: 2}
+)",
+                             "t.yaml");
+  // width: 2 widths × 2 seeds; depth: L = 3 (seed 1 is the width study's m = 16 cell) and L = 5; sgd: the GD
+  // point with batch 2 is the width study's m = 16 cells again (batch is not part of a GD config), SGD 2 new.
+  ASSERT_EQ(s.cells.size(), 4u + 1u + 2u);
+  const auto& studies = s.info["studies"];
+  ASSERT_EQ(studies.size(), 3u);
+  EXPECT_EQ(studies["width"], nlohmann::json({0, 1, 2, 3}));
+  EXPECT_EQ(studies["depth"], nlohmann::json({0, 4}));
+  EXPECT_EQ(studies["sgd"], nlohmann::json({0, 1, 5, 6}));
+  EXPECT_EQ(s.cells[4].config["convergence"]["L"], 5);
+  EXPECT_EQ(s.cells[4].config["convergence"]["n"], 4);  // from the base grid
+  EXPECT_EQ(s.cells[5].config["convergence"]["optimizer"], "sgd");
+  EXPECT_EQ(s.cells[5].config["convergence"]["batch"], 2);
+  EXPECT_FALSE(s.cells[0].config["convergence"].contains("optimizer"));
+  EXPECT_EQ(s.cells[0].label, "width: m=16 seed 1");
+  EXPECT_EQ(s.cells[4].label, "depth: L=5 seed 1");
+  std::set<std::string> keys;
+  for (const Cell& c : s.cells) keys.insert(c.key);
+  EXPECT_EQ(keys.size(), s.cells.size());
+}
+
+TEST(TheoryStudiesTest, ErrorsAreLocatedInsideTheStudy) {
+  ExpectError("kind: convergence\ngrid:\n  n: 4\nstudies:\n  depth:\n    L: [3, 1]\n", "t.yaml:6:8: ",
+              "at L=1: convergence config: L must be >= 2");
+  ExpectError("kind: convergence\nstudies:\n  depth:\n    depth: 3\n", "t.yaml:4:5: ", "unknown key 'depth' in study 'depth'");
+  ExpectError("kind: convergence\nstudies: [a, b]\n", "t.yaml:2:", "'studies' must be a mapping");
+  ExpectError("kind: inversion\nstudies:\n  a: 3\n", "t.yaml:3:", "study 'a' must be a mapping");
+  ExpectError("kind: convergence\nstudies:\n  s: {optimizer: sgd, n: 4, batch: 3}\n", "t.yaml:3:",
+              "batch must be >= 1 and divide n");
+}
+
+TEST(TheoryStudiesTest, InversionStudiesGiveTwoSettings) {
+  const Suite s = ParseSuite(R"(kind: inversion
+grid:
+  m: [16, 32]
+  d: 2
+  lengths: [1, 2]
+  n_train: 100
+  n_test: 20
+studies:
+  scaled: {seeds: 2}
+  paper: {variance: absolute, w_var: 1.0, a_var: 1.0, solver: sgd}
+)",
+                             "t.yaml");
+  ASSERT_EQ(s.cells.size(), 4u + 2u);
+  EXPECT_EQ(s.cells[0].config["inversion"]["variance"], "per-width");
+  EXPECT_EQ(s.cells[4].config["inversion"]["variance"], "absolute");
+  EXPECT_EQ(s.cells[4].config["inversion"]["solver"], "sgd");
+}
+
 TEST(TheoryKindsTest, RerunRunsNothing) {
   const std::string dir = testing::TempDir();
   for (const char* yaml :

@@ -3,10 +3,12 @@
 // paper's initialisation, float32 against float64, the helpers, errors and JSON.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "theory/convergence.h"
 #include "util/error.h"
+#include "util/rng.h"
 
 namespace flbench::theory {
 namespace {
@@ -248,6 +250,179 @@ TEST(ConvergenceTest, BadConfigurationsThrow) {
   c = ConvergenceConfig();
   c.eta0 = -1;
   EXPECT_THROW(RunConvergence(c), Error);
+}
+
+// ---- SGD, the gradient ratio, the peak loss and the movement against direct computations
+
+TEST(ConvergenceTest, BatchGradientsAddUpToTheFullGradient) {
+  ConvergenceConfig c = Small(Activation::kRelu);
+  c.n = 4;
+  RnnRegression<double> p(c);
+  arma::mat W = p.W0();  // m×m
+  W(2, 3) -= 0.05;
+  arma::mat full, g;
+  const double f = p.LossAndGradient(W, &full);
+  // All sequences in their own order: the same columns in the same order, so the same bits.
+  const double f_all = p.BatchLossAndGradient(W, {0, 1, 2, 3}, &g);
+  EXPECT_EQ(f_all, f);
+  EXPECT_TRUE(arma::approx_equal(g, full, "absdiff", 0.0));
+  // One sequence at a time: the losses and gradients add up to the full ones.
+  arma::mat sum(c.m, c.m, arma::fill::zeros);
+  double fsum = 0;
+  for (arma::uword i = 0; i < 4; ++i) {
+    fsum += p.BatchLossAndGradient(W, {i}, &g);
+    sum += g;
+  }
+  EXPECT_NEAR(fsum, f, 1e-12 * f);
+  EXPECT_LT(arma::abs(sum - full).max(), 1e-12 * arma::abs(full).max());
+  // A batch of one sequence against central differences of its own loss.
+  p.BatchLossAndGradient(W, {2}, &g);
+  const double h = 1e-6;
+  double worst = 0;
+  for (arma::uword j = 0; j < W.n_cols; ++j)
+    for (arma::uword i = 0; i < W.n_rows; ++i) {
+      arma::mat Wp = W, Wm = W, unused;
+      Wp(i, j) += h;
+      Wm(i, j) -= h;
+      const double fd = (p.BatchLossAndGradient(Wp, {2}, &unused) - p.BatchLossAndGradient(Wm, {2}, &unused)) / (2 * h);
+      worst = std::max(worst, std::abs(fd - g(i, j)) / std::max(1.0, std::abs(fd)));
+    }
+  EXPECT_LT(worst, 1e-7);
+  EXPECT_THROW(p.BatchLossAndGradient(W, {4}, &g), Error);
+  // Loss afterwards uses every sequence again.
+  EXPECT_EQ(p.Loss(W), f);
+}
+
+// The GD loop written out with the public pieces, recording what RunConvergence records.
+struct Reference {
+  std::vector<double> loss, ratio;
+  arma::mat W;
+};
+
+Reference GdByHand(const ConvergenceConfig& c) {
+  RnnRegression<double> p(c);
+  Reference ref;
+  ref.W = p.W0();
+  arma::mat g;
+  const double eta = c.eta0 / c.m;
+  double f = p.LossAndGradient(ref.W, &g);
+  ref.loss.push_back(f);
+  ref.ratio.push_back(arma::accu(arma::square(g)) / f);
+  for (int t = 1; t <= c.max_iters; ++t) {
+    ref.W -= eta * g;
+    f = p.LossAndGradient(ref.W, &g);
+    ref.loss.push_back(f);
+    ref.ratio.push_back(arma::accu(arma::square(g)) / f);
+    if (f <= c.epsilon * ref.loss[0]) break;
+  }
+  return ref;
+}
+
+TEST(ConvergenceTest, GradientRatioPeakAndMovementMatchADirectComputation) {
+  ConvergenceConfig c = Small(Activation::kRelu);
+  c.eta0 = 0.3;
+  c.max_iters = 40;
+  c.epsilon = 0;
+  const ConvergenceResult r = RunConvergence(c);
+  const Reference ref = GdByHand(c);
+  ASSERT_EQ(r.loss.size(), ref.loss.size());
+  for (size_t t = 0; t < ref.loss.size(); ++t) EXPECT_NEAR(r.loss[t], ref.loss[t], 1e-12 * ref.loss[0]) << t;
+  const double lo = *std::min_element(ref.ratio.begin(), ref.ratio.end());
+  const double hi = *std::max_element(ref.ratio.begin(), ref.ratio.end());
+  EXPECT_NEAR(r.grad_ratio_init, ref.ratio[0], 1e-10 * ref.ratio[0]);
+  EXPECT_NEAR(r.grad_ratio_min, lo, 1e-10 * lo);
+  EXPECT_NEAR(r.grad_ratio_max, hi, 1e-10 * hi);
+  EXPECT_LT(r.grad_ratio_min, r.grad_ratio_max);
+  const double peak = *std::max_element(ref.loss.begin(), ref.loss.end()) / ref.loss[0];
+  EXPECT_NEAR(r.peak_rel_loss, peak, 1e-12 * peak);
+  RnnRegression<double> p(c);
+  const arma::mat delta = ref.W - p.W0();
+  EXPECT_NEAR(r.final_move_fro, arma::norm(delta, "fro"), 1e-10 * arma::norm(delta, "fro"));
+  EXPECT_NEAR(r.move_spectral, arma::norm(delta, 2), 1e-6 * arma::norm(delta, 2));
+  EXPECT_EQ(r.steps, r.iterations);
+}
+
+TEST(ConvergenceTest, ACatapultShowsInThePeakLoss) {
+  // The convex case (linear, L = 2): η·μ_max = 1 contracts every residual component (f never rises); η·μ_max = 3
+  // multiplies the top one by −2 per step, so f grows about 4× per step until the run counts as diverged.
+  ConvergenceConfig c;
+  c.m = 64;
+  c.n = 6;
+  c.L = 2;
+  c.dx = 4;
+  c.dy = 1;
+  c.activation = Activation::kLinear;
+  c.max_iters = 30;
+  c.epsilon = 0;
+  RnnRegression<double> p(c);
+  const Quadratic q = Analyse(p);
+  c.eta0 = c.m / q.mu.max();
+  const ConvergenceResult calm = RunConvergence(c);
+  EXPECT_EQ(calm.peak_rel_loss, 1.0);
+  c.eta0 = 3 * c.m / q.mu.max();
+  const ConvergenceResult wild = RunConvergence(c);
+  EXPECT_TRUE(wild.diverged);
+  EXPECT_GT(wild.peak_rel_loss, 1e3);
+  EXPECT_EQ(wild.peak_rel_loss, *std::max_element(wild.loss.begin(), wild.loss.end()) / wild.loss[0]);
+}
+
+TEST(ConvergenceTest, SgdMatchesItsLoopWrittenOut) {
+  ConvergenceConfig c = Small(Activation::kRelu);
+  c.n = 4;
+  c.batch = 2;
+  c.optimizer = Optimizer::kSgd;
+  c.eta0 = 0.3;
+  c.max_iters = 15;
+  c.epsilon = 0;
+  const ConvergenceResult r = RunConvergence(c);
+  EXPECT_EQ(r.iterations, 15);
+  EXPECT_EQ(r.steps, 15 * 4 / 2);
+  // By hand: every epoch shuffles the sequences with the "sgd" stream, steps on consecutive pairs, then
+  // evaluates the full loss and gradient.
+  RnnRegression<double> p(c);
+  arma::mat W = p.W0(), g;
+  const double eta = c.eta0 / c.m;
+  std::vector<arma::uword> order{0, 1, 2, 3};
+  Rng shuffle(DeriveSeed(c.seed, "sgd"));
+  std::vector<double> loss{p.LossAndGradient(W, &g)}, ratio{arma::accu(arma::square(g)) / loss[0]};
+  for (int epoch = 0; epoch < 15; ++epoch) {
+    shuffle.Shuffle(order);
+    for (size_t s = 0; s < 4; s += 2) {
+      p.BatchLossAndGradient(W, {order[s], order[s + 1]}, &g);
+      W -= eta * g;
+    }
+    loss.push_back(p.LossAndGradient(W, &g));
+    ratio.push_back(arma::accu(arma::square(g)) / loss.back());
+  }
+  ASSERT_EQ(r.loss.size(), loss.size());
+  for (size_t t = 0; t < loss.size(); ++t) EXPECT_NEAR(r.loss[t], loss[t], 1e-12 * loss[0]) << t;
+  EXPECT_NEAR(r.grad_ratio_min, *std::min_element(ratio.begin(), ratio.end()), 1e-9 * ratio[0]);
+  EXPECT_NEAR(r.final_move_fro, arma::norm(W - p.W0(), "fro"), 1e-10);
+  EXPECT_LT(r.loss.back(), r.loss.front());
+  // SGD with batch = n takes the full-gradient step: the same curve as GD.
+  c.batch = 4;
+  const ConvergenceResult one_batch = RunConvergence(c);
+  c.optimizer = Optimizer::kGd;
+  const ConvergenceResult gd = RunConvergence(c);
+  ASSERT_EQ(one_batch.loss.size(), gd.loss.size());
+  for (size_t t = 0; t < gd.loss.size(); ++t) EXPECT_NEAR(one_batch.loss[t], gd.loss[t], 1e-12 * gd.loss[0]) << t;
+}
+
+TEST(ConvergenceTest, SgdBatchMustDivideN) {
+  ConvergenceConfig c = Small(Activation::kRelu);
+  c.optimizer = Optimizer::kSgd;
+  c.batch = 2;  // n = 3
+  EXPECT_THROW(RunConvergence(c), Error);
+  c.batch = 0;
+  EXPECT_THROW(RunConvergence(c), Error);
+  c.batch = 3;
+  EXPECT_NO_THROW(ValidateConvergenceConfig(c));
+  // JSON: SGD configurations name the optimizer and batch; GD ones keep the keys they always had.
+  EXPECT_EQ(ToJson(c)["optimizer"], "sgd");
+  EXPECT_EQ(ToJson(c)["batch"], 3);
+  c.optimizer = Optimizer::kGd;
+  EXPECT_FALSE(ToJson(c).contains("optimizer"));
+  EXPECT_FALSE(ToJson(c).contains("batch"));
 }
 
 TEST(ConvergenceTest, JsonHasTheFields) {

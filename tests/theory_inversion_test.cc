@@ -2,6 +2,8 @@
 // on a small grid, SGD against ridge, determinism, configuration errors, JSON.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "theory/inversion.h"
 #include "util/error.h"
 
@@ -135,6 +137,50 @@ TEST(InversionTest, PrefixLengthsShareSequences) {
   const InversionResult one = RunInversion(c);
   EXPECT_DOUBLE_EQ(both.points[0].test_rel_l2, one.points[0].test_rel_l2);
   EXPECT_DOUBLE_EQ(both.points[0].test_linf, one.points[0].test_linf);
+}
+
+// A shift register that stores only the newest input: the readout recovers x(L) exactly and nothing of the
+// earlier inputs, so the per-position errors are ≈ 0 for x(L) and ≈ 1 (predicting 0) for x(1) … x(L−1).
+TEST(InversionTest, PositionErrorsSayWhichInputsAreLost) {
+  InversionConfig c;
+  c.d = 2;
+  c.lengths = {1, 3};
+  c.m = 2 * c.d;  // [relu(x); relu(−x)] of the newest input only
+  c.n_train = 400;
+  c.n_test = 300;
+  c.ridge_lambda = 1e-10;
+  arma::fmat W(c.m, c.m, arma::fill::zeros), A(c.m, c.d, arma::fill::zeros);
+  for (int i = 0; i < c.d; ++i) {
+    A(i, i) = 1.0f;
+    A(c.d + i, i) = -1.0f;
+  }
+  const InversionResult r = RunInversionWithWeights(c, W, A);
+  ASSERT_EQ(r.points[0].position_rel_l2.size(), 1u);
+  // One position: its error is the whole relative error.
+  EXPECT_NEAR(r.points[0].position_rel_l2[0], r.points[0].test_rel_l2, 1e-12);
+  EXPECT_LT(r.points[0].position_rel_l2[0], 1e-5);
+  const auto& pos = r.points[1].position_rel_l2;
+  ASSERT_EQ(pos.size(), 3u);
+  EXPECT_LT(pos[2], 1e-5);                        // x(3), the newest
+  for (int l = 0; l < 2; ++l) EXPECT_NEAR(pos[l], 1.0, 0.1) << l;  // x(1), x(2): lost
+}
+
+// The paper's own N(0, 1) weights: the same streams as variance 2/m scaled by √(m/2), so h(1) = relu(A x(1)) is
+// exactly √(m/2) times larger; one step on, ‖W h‖² ≈ m‖h‖² of which ReLU keeps half: ‖h(2)‖ ≈ √(m/2)·‖h(1)‖.
+TEST(InversionTest, AbsoluteVarianceIsThePapersInit) {
+  InversionConfig c;
+  c.m = 400;
+  c.d = 4;
+  c.lengths = {1, 2};
+  c.n_train = 300;
+  c.n_test = 50;
+  const InversionResult scaled = RunInversion(c);
+  c.variance_per_width = false;
+  c.w_var = c.a_var = 1.0;
+  const InversionResult paper = RunInversion(c);
+  EXPECT_NEAR(paper.points[0].mean_h_norm / scaled.points[0].mean_h_norm, std::sqrt(200.0), 1e-5 * std::sqrt(200.0));
+  EXPECT_NEAR(paper.points[1].mean_h_norm / paper.points[0].mean_h_norm, std::sqrt(200.0), 0.1 * std::sqrt(200.0));
+  EXPECT_EQ(ToJson(c)["variance"], "absolute");
 }
 
 TEST(InversionTest, SameSeedSameResult) {

@@ -70,13 +70,15 @@ std::string SettingTitle(const std::vector<Setting>& settings, const Setting& s,
   for (auto it = s.config.begin(); it != s.config.end(); ++it) {
     if (std::find(drop.begin(), drop.end(), it.key()) != drop.end()) continue;
     bool differs = false;
-    for (const Setting& o : settings) differs = differs || o.config[it.key()] != it.value();
+    // A key one setting lacks (written only for some configurations) counts as null there.
+    auto at = [](const nlohmann::json& c, const std::string& k) { return c.contains(k) ? c[k] : nlohmann::json(); };
+    for (const Setting& o : settings) differs = differs || at(o.config, it.key()) != it.value();
     if (!differs) continue;
     if (it.value().is_object()) {
       for (auto jt = it.value().begin(); jt != it.value().end(); ++jt) {
         if (std::find(drop.begin(), drop.end(), it.key() + "." + jt.key()) != drop.end()) continue;
         bool d2 = false;
-        for (const Setting& o : settings) d2 = d2 || o.config[it.key()][jt.key()] != jt.value();
+        for (const Setting& o : settings) d2 = d2 || !o.config.contains(it.key()) || at(o.config[it.key()], jt.key()) != jt.value();
         if (d2) title += (title.empty() ? "" : " ") + jt.key() + "=" + Text(jt.value());
       }
     } else {

@@ -34,6 +34,9 @@ std::vector<GridKey> GridKeys() {
       {"epsilon", GridType::kDouble, d["epsilon"], {}},
       {"activation", GridType::kString, d["activation"], {"relu", "linear"}},
       {"precision", GridType::kString, d["precision"], {"float64", "float32"}},
+      {"optimizer", GridType::kString, "gd", {"gd", "sgd"}},  // ToJson writes these two for SGD only
+      {"batch", GridType::kInt, ConvergenceConfig{}.batch, {}},
+      {"step_rule", GridType::kString, "per-width", {"per-width", "init-gradient"}},  // also written only when set
   };
 }
 
@@ -52,14 +55,20 @@ ConvergenceConfig FromJson(const nlohmann::json& j) {
   c.epsilon = j["epsilon"];
   c.activation = j["activation"] == "linear" ? theory::Activation::kLinear : theory::Activation::kRelu;
   c.precision = j["precision"] == "float32" ? theory::Precision::kFloat32 : theory::Precision::kFloat64;
+  c.optimizer = j.value("optimizer", "gd") == "sgd" ? theory::Optimizer::kSgd : theory::Optimizer::kGd;
+  c.batch = j.value("batch", c.batch);
+  c.step_rule = j.value("step_rule", "per-width") == "init-gradient" ? theory::StepRule::kInitGradient
+                                                                      : theory::StepRule::kPerWidth;
   c.seed = j["seed"];
   return c;
 }
 
 // One GD iteration costs about 3·m²·n·L flops (forward, backward, the gradient product); float32 half of that.
+// An SGD epoch does that work in minibatch steps (slower per flop: narrow products) plus one full gradient.
 double Cost(const ConvergenceConfig& c) {
   const double m = c.m;
-  const double per_iter = 3 * m * m * c.n * c.L * (c.precision == theory::Precision::kFloat32 ? 0.5 : 1.0);
+  const double per_iter = 3 * m * m * c.n * c.L * (c.precision == theory::Precision::kFloat32 ? 0.5 : 1.0) *
+                          (c.optimizer == theory::Optimizer::kSgd ? 1 + 4.0 / c.batch : 1.0);
   return per_iter * (c.max_iters + 1) + 2000.0 * m * m;  // + the spectral norms' power iterations (at most)
 }
 
@@ -77,13 +86,13 @@ std::vector<size_t> ThinCurve(size_t size, size_t max_points) {
 
 class ConvergenceKindImpl : public Kind {
  public:
-  std::set<std::string> Keys() const override { return {"grid"}; }
+  std::set<std::string> Keys() const override { return {"grid", "studies"}; }
 
   void Expand(const YamlReader& r, const YAML::Node& root, Suite& suite) const override {
-    const TheoryGrid grid = ReadTheoryGrid(r, root, GridKeys());
+    const std::vector<TheoryStudy> studies = ReadTheoryStudies(r, root, GridKeys());
     RejectReportSettings(r, root, "convergence");
-    const std::vector<std::string> varying = grid.Varying();
-    for (const nlohmann::json& point : grid.Points()) {
+    ExpandStudies(studies, suite, [&](const TheoryStudy& study, const nlohmann::json& point) {
+      const TheoryGrid& grid = study.grid;
       nlohmann::json cfg = point;
       cfg["seed"] = uint64_t{0};
       ConvergenceConfig check = FromJson(cfg);
@@ -97,13 +106,12 @@ class ConvergenceKindImpl : public Kind {
         grid.FailValidation(r, e.what(), point);
       }
       // One seed index gives the same data (x, y*) at every width (the core draws data independently of m).
-      AddSeedCells(grid, point, varying, "convergence", "convergence", suite, [&](uint64_t seed) {
+      return AddSeedCells(grid, point, grid.Varying(), "convergence", "convergence", suite, [&](uint64_t seed) {
         check.seed = seed;
         return std::pair{theory::ToJson(check), Cost(check)};
       });
-    }
+    });
     suite.report = nlohmann::json::object();
-    suite.info = {{"varying", varying}};
   }
 
   nlohmann::json Run(const Cell& cell) const override {

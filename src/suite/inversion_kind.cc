@@ -29,6 +29,7 @@ std::vector<GridKey> GridKeys() {
       {"n_test", GridType::kInt, d["n_test"], {}},
       {"w_var", GridType::kDouble, d["w_var"], {}},
       {"a_var", GridType::kDouble, d["a_var"], {}},
+      {"variance", GridType::kString, d["variance"], {"per-width", "absolute"}},
       {"solver", GridType::kString, d["solver"], {"ridge", "sgd"}},
       {"ridge_lambda", GridType::kDouble, d["ridge_lambda"], {}},
       {"sgd_batch", GridType::kInt, d["sgd_batch"], {}},
@@ -48,6 +49,7 @@ InversionConfig FromJson(const nlohmann::json& j) {
   c.n_test = j["n_test"];
   c.w_var = j["w_var"];
   c.a_var = j["a_var"];
+  c.variance_per_width = j["variance"] != "absolute";
   c.solver = j["solver"] == "sgd" ? InversionSolver::kSgd : InversionSolver::kRidge;
   c.ridge_lambda = j["ridge_lambda"];
   c.sgd_batch = j["sgd_batch"];
@@ -77,19 +79,20 @@ double Cost(const InversionConfig& c) {
 
 class InversionKindImpl : public Kind {
  public:
-  std::set<std::string> Keys() const override { return {"grid"}; }
+  std::set<std::string> Keys() const override { return {"grid", "studies"}; }
 
   void Expand(const YamlReader& r, const YAML::Node& root, Suite& suite) const override {
-    const TheoryGrid grid = ReadTheoryGrid(r, root, GridKeys());
+    const std::vector<TheoryStudy> studies = ReadTheoryStudies(r, root, GridKeys());
     RejectReportSettings(r, root, "inversion");
-    if (auto it = grid.where.find("lengths"); it != grid.where.end()) {
-      std::vector<int> lengths = grid.Values("lengths")[0].get<std::vector<int>>();
-      std::sort(lengths.begin(), lengths.end());
-      if (std::adjacent_find(lengths.begin(), lengths.end()) != lengths.end())
-        r.Fail(it->second, "'lengths' lists a length twice");
-    }
-    const std::vector<std::string> varying = grid.Varying();
-    for (const nlohmann::json& point : grid.Points()) {
+    for (const TheoryStudy& study : studies)
+      if (auto it = study.grid.where.find("lengths"); it != study.grid.where.end()) {
+        std::vector<int> lengths = study.grid.Values("lengths")[0].get<std::vector<int>>();
+        std::sort(lengths.begin(), lengths.end());
+        if (std::adjacent_find(lengths.begin(), lengths.end()) != lengths.end())
+          r.Fail(it->second, "'lengths' lists a length twice");
+      }
+    ExpandStudies(studies, suite, [&](const TheoryStudy& study, const nlohmann::json& point) {
+      const TheoryGrid& grid = study.grid;
       nlohmann::json cfg = point;
       cfg["seed"] = uint64_t{0};
       InversionConfig check = FromJson(cfg);
@@ -104,13 +107,12 @@ class InversionKindImpl : public Kind {
       }
       // The seed depends on the seed index only: every (m, d) of one seed index shares its test and training
       // sequences (for a given d), so differences across m are paired, not two independent draws.
-      AddSeedCells(grid, point, varying, "inversion", "inversion", suite, [&](uint64_t seed) {
+      return AddSeedCells(grid, point, grid.Varying(), "inversion", "inversion", suite, [&](uint64_t seed) {
         check.seed = seed;
         return std::pair{theory::ToJson(check), Cost(check)};
       });
-    }
+    });
     suite.report = nlohmann::json::object();
-    suite.info = {{"varying", varying}};
   }
 
   nlohmann::json Run(const Cell& cell) const override {

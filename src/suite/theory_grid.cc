@@ -160,17 +160,74 @@ std::string GridLabel(const nlohmann::json& point, const std::vector<std::string
   return label + "seed " + std::to_string(seed_index);
 }
 
-void AddSeedCells(const TheoryGrid& grid, const nlohmann::json& point, const std::vector<std::string>& varying,
-                  const std::string& kind, const std::string& section, Suite& suite,
-                  const std::function<std::pair<nlohmann::json, double>(uint64_t seed)>& config_for) {
+std::vector<size_t> AddSeedCells(const TheoryGrid& grid, const nlohmann::json& point,
+                                 const std::vector<std::string>& varying, const std::string& kind,
+                                 const std::string& section, Suite& suite,
+                                 const std::function<std::pair<nlohmann::json, double>(uint64_t seed)>& config_for) {
+  std::vector<size_t> indices;
   for (int s : grid.seeds) {
     auto [config, cost] = config_for(DeriveSeed(suite.seed, kind + "/seed/" + std::to_string(s)));
     Cell cell;
     cell.config = {{"kind", kind}, {section, std::move(config)}, {"seed_index", s}};
-    cell.label = GridLabel(point, varying, s);
-    cell.cost = cost;
-    suite.cells.push_back(std::move(cell));
+    size_t at = 0;
+    while (at < suite.cells.size() && suite.cells[at].config != cell.config) ++at;
+    if (at == suite.cells.size()) {
+      cell.label = GridLabel(point, varying, s);
+      cell.cost = cost;
+      suite.cells.push_back(std::move(cell));
+    }
+    indices.push_back(at);
   }
+  return indices;
+}
+
+std::vector<TheoryStudy> ReadTheoryStudies(const YamlReader& r, const YAML::Node& root,
+                                           const std::vector<GridKey>& keys) {
+  const YAML::Node studies = root["studies"];
+  if (!studies || studies.IsNull()) return {{"", ReadTheoryGrid(r, root, keys)}};
+  if (!studies.IsMap() || studies.size() == 0)
+    r.Fail(studies, "'studies' must be a mapping from a study name to its grid keys (e.g. width: {m: [64, 128]})");
+  const YAML::Node base = root["grid"];
+  if (base && !base.IsNull() && !base.IsMap()) r.Fail(base, "'grid' must be a mapping of grid keys");
+  std::vector<TheoryStudy> out;
+  for (const auto& kv : studies) {
+    const std::string name = kv.first.Scalar();
+    const YAML::Node study = kv.second;
+    if (study && !study.IsNull() && !study.IsMap())
+      r.Fail(study, fmt::format("study '{}' must be a mapping of grid keys", name));
+    // Keys checked where they are written (the merged mapping below has no positions of its own).
+    std::set<std::string> allowed{"seeds"};
+    for (const auto& k : keys) allowed.insert(k.key);
+    if (study && study.IsMap()) r.CheckKeys(study, allowed, fmt::format("study '{}'", name));
+    if (base && base.IsMap()) r.CheckKeys(base, allowed, "grid");
+    // The study's grid: the base mapping's entries, then the study's (same nodes, so errors keep their place).
+    YAML::Node merged(YAML::NodeType::Map);
+    if (base && base.IsMap())
+      for (const auto& e : base) merged[e.first.Scalar()] = e.second;
+    if (study && study.IsMap())
+      for (const auto& e : study) merged[e.first.Scalar()] = e.second;
+    YAML::Node fake_root(YAML::NodeType::Map);
+    fake_root["grid"] = merged;
+    TheoryGrid grid = ReadTheoryGrid(r, fake_root, keys);
+    grid.node.reset(study && study.IsMap() ? study : studies);
+    out.push_back({name, std::move(grid)});
+  }
+  return out;
+}
+
+void ExpandStudies(const std::vector<TheoryStudy>& studies, Suite& suite,
+                   const std::function<std::vector<size_t>(const TheoryStudy& study, const nlohmann::json& point)>&
+                       expand_point) {
+  nlohmann::json info = nlohmann::json::object();
+  for (const TheoryStudy& study : studies) {
+    const size_t before = suite.cells.size();
+    nlohmann::json& indices = info[study.name] = nlohmann::json::array();
+    for (const nlohmann::json& point : study.grid.Points())
+      for (size_t i : expand_point(study, point)) indices.push_back(i);
+    if (studies.size() > 1)
+      for (size_t i = before; i < suite.cells.size(); ++i) suite.cells[i].label = study.name + ": " + suite.cells[i].label;
+  }
+  suite.info["studies"] = info;
 }
 
 }  // namespace flbench

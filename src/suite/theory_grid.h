@@ -54,18 +54,39 @@ struct TheoryGrid {
 // `allowed` and repeated list values are located errors. `seeds` is accepted besides the table's keys.
 TheoryGrid ReadTheoryGrid(const YamlReader& r, const YAML::Node& root, const std::vector<GridKey>& keys);
 
+// The studies of a theory suite. Without `studies:` the suite's `grid:` is the one study (name ""). With it,
+// `studies:` maps a name to a grid mapping; each study is read like `grid:` with the `grid:` mapping's values
+// as its defaults (a key the study sets replaces the base's), so one suite can sweep m in one study and L in
+// another without their Cartesian product. Errors are located in the file as for `grid:`.
+struct TheoryStudy {
+  std::string name;
+  TheoryGrid grid;
+};
+std::vector<TheoryStudy> ReadTheoryStudies(const YamlReader& r, const YAML::Node& root,
+                                           const std::vector<GridKey>& keys);
+
 // Rejects a `report:` section: the theory reports have no settings (the section may be absent or empty).
 void RejectReportSettings(const YamlReader& r, const YAML::Node& root, const std::string& kind);
 
 // The cells of one grid point, one per seed index s, appended to suite.cells: config
 // {"kind": kind, section: <the core's config>, "seed_index": s}. `config_for(seed)` returns the core's
 // config as JSON and the cell's cost, for seed = DeriveSeed(suite seed, "<kind>/seed/<s>") — the same at
-// every grid point, so differences across m (or n) are paired.
-void AddSeedCells(const TheoryGrid& grid, const nlohmann::json& point, const std::vector<std::string>& varying,
+// every grid point, so differences across m (or n) are paired. A cell whose config equals one already in the
+// suite (two studies sharing a point) is not added twice. Returns the indices of the point's cells in
+// suite.cells, one per seed index, new or shared.
+std::vector<size_t> AddSeedCells(const TheoryGrid& grid, const nlohmann::json& point, const std::vector<std::string>& varying,
                   const std::string& kind, const std::string& section, Suite& suite,
                   const std::function<std::pair<nlohmann::json, double>(uint64_t seed)>& config_for);
 
 // "key=value" for each varying key, then "seed S": the cell's label.
 std::string GridLabel(const nlohmann::json& point, const std::vector<std::string>& varying, int seed_index);
+
+// Every study's cells: `expand_point(study, point)` validates one grid point and adds its cells (through
+// AddSeedCells, returning their indices); the indices are collected per study in suite.info["studies"]
+// (name → cell indices, in order) and each new cell's label gets the study's name in front when there are
+// several studies.
+void ExpandStudies(const std::vector<TheoryStudy>& studies, Suite& suite,
+                   const std::function<std::vector<size_t>(const TheoryStudy& study, const nlohmann::json& point)>&
+                       expand_point);
 
 }  // namespace flbench

@@ -34,6 +34,8 @@ void ValidateConvergenceConfig(const ConvergenceConfig& c) {
   if (!(c.eta0 > 0) || !std::isfinite(c.eta0)) bad("eta0 must be finite and > 0");
   if (c.max_iters < 0) bad("max_iters must be >= 0, got " + std::to_string(c.max_iters));
   if (!(c.epsilon >= 0) || !std::isfinite(c.epsilon)) bad("epsilon must be finite and >= 0");
+  if (c.optimizer == Optimizer::kSgd && (c.batch < 1 || c.n % c.batch != 0))
+    bad("batch must be >= 1 and divide n (" + std::to_string(c.n) + "), got " + std::to_string(c.batch));
 }
 
 template <typename T>
@@ -74,21 +76,47 @@ RnnRegression<T>::RnnRegression(const ConvergenceConfig& c) : config_(c) {
   Bt_ = B_.t();        // m×dy
   H_.set_size(m, N);
   dG_.set_size(m, N);
+  UseAll();
+}
+
+template <typename T>
+void RnnRegression<T>::UseAll() {
+  ax_ = &AX_;
+  y_ = &Y_;
+  nb_ = config_.n;
+}
+
+template <typename T>
+void RnnRegression<T>::UseBatch(const std::vector<arma::uword>& seqs) {
+  const arma::uword n = config_.n, L = config_.L, b = seqs.size();
+  if (b == 0) throw Error("RnnRegression: an empty batch");
+  AXb_.set_size(AX_.n_rows, b * L);
+  Yb_.set_size(Y_.n_rows, b * L);
+  for (arma::uword l = 0; l < L; ++l)
+    for (arma::uword j = 0; j < b; ++j) {
+      if (seqs[j] >= n) throw Error("RnnRegression: sequence " + std::to_string(seqs[j]) + " of " + std::to_string(n));
+      AXb_.col(l * b + j) = AX_.col(l * n + seqs[j]);
+      Yb_.col(l * b + j) = Y_.col(l * n + seqs[j]);
+    }
+  ax_ = &AXb_;
+  y_ = &Yb_;
+  nb_ = b;
 }
 
 template <typename T>
 void RnnRegression<T>::Forward(const Mat& W) {  // W: m×m
-  const arma::uword m = config_.m, n = config_.n, L = config_.L;
+  const arma::uword m = config_.m, n = nb_, L = config_.L;
   if (W.n_rows != m || W.n_cols != m)
     throw Error("RnnRegression: W must be " + std::to_string(m) + "x" + std::to_string(m));
   const bool relu = config_.activation == Activation::kRelu;
+  H_.set_size(m, n * L);
   for (arma::uword l = 0; l < L; ++l) {  // t = 0 … L−1
     auto Hl = H_.cols(l * n, (l + 1) * n - 1);  // m×n
     if (l == 0) {
-      Hl = AX_.cols(0, n - 1);
+      Hl = ax_->cols(0, n - 1);
     } else {
       MulInto(W.memptr(), m, H_.colptr((l - 1) * n), m, H_.colptr(l * n), m, m, m, n);  // W h_{ℓ−1}
-      Hl += AX_.cols(l * n, (l + 1) * n - 1);
+      Hl += ax_->cols(l * n, (l + 1) * n - 1);
     }
     if (relu) {
       T* h = H_.colptr(l * n);
@@ -99,11 +127,12 @@ void RnnRegression<T>::Forward(const Mat& W) {  // W: m×m
   const arma::uword dy = config_.dy;
   R_.set_size(dy, N - n);
   MulInto(B_.memptr(), dy, H_.colptr(n), m, R_.memptr(), dy, dy, m, N - n);
-  R_ -= Y_.cols(n, N - 1);  // dy×n(L−1)
+  R_ -= y_->cols(n, N - 1);  // dy×n(L−1)
 }
 
 template <typename T>
 double RnnRegression<T>::Loss(const Mat& W) {
+  UseAll();
   Forward(W);
   double s = 0;
   const T* r = R_.memptr();
@@ -112,10 +141,16 @@ double RnnRegression<T>::Loss(const Mat& W) {
 }
 
 template <typename T>
-double RnnRegression<T>::LossAndGradient(const Mat& W, Mat* grad) {
-  const double f = Loss(W);
-  const arma::uword m = config_.m, n = config_.n, L = config_.L, N = n * L;
+double RnnRegression<T>::Backward(const Mat& W, Mat* grad) {
+  double f = 0;
+  {
+    const T* r = R_.memptr();
+    for (arma::uword k = 0; k < R_.n_elem; ++k) f = std::fma(static_cast<double>(r[k]), static_cast<double>(r[k]), f);
+    f *= 0.5;
+  }
+  const arma::uword m = config_.m, n = nb_, L = config_.L, N = n * L;
   const bool relu = config_.activation == Activation::kRelu;
+  dG_.set_size(m, N);
   const Mat BtR = Mul(Bt_, R_);  // m×n(L−1): column block ℓ−1 is Bᵀ r at step ℓ (0-based ℓ >= 1)
   const Mat Wt = W.t();          // m×m
   Mat dH(m, n);                  // m×n: Wᵀ dg from the step after
@@ -135,6 +170,20 @@ double RnnRegression<T>::LossAndGradient(const Mat& W, Mat* grad) {
   grad->set_size(m, m);
   MulInto(dG_.colptr(n), m, Ht.memptr(), N - n, grad->memptr(), m, m, N - n, m);  // m×m
   return f;
+}
+
+template <typename T>
+double RnnRegression<T>::LossAndGradient(const Mat& W, Mat* grad) {
+  UseAll();
+  Forward(W);
+  return Backward(W, grad);
+}
+
+template <typename T>
+double RnnRegression<T>::BatchLossAndGradient(const Mat& W, const std::vector<arma::uword>& seqs, Mat* grad) {
+  UseBatch(seqs);
+  Forward(W);
+  return Backward(W, grad);
 }
 
 template class RnnRegression<float>;
@@ -209,24 +258,55 @@ ConvergenceResult RunTyped(const ConvergenceConfig& c) {
     for (arma::uword i = 0; i < n; ++i) s += Norm2(problem.H().colptr(l * n + i), problem.H().n_rows);
     r.hidden_norms.push_back(s / static_cast<double>(n));
   }
+  // ‖∇f‖²_F / f at a point where the full gradient is known.
+  auto note_ratio = [&r](double f, const Mat& g) {
+    if (!(f > 0)) return;
+    const double ratio = SumSquares(g.memptr(), g.n_elem) / f;
+    if (!std::isfinite(ratio)) return;
+    if (r.grad_ratio_init == 0) r.grad_ratio_init = r.grad_ratio_min = r.grad_ratio_max = ratio;
+    r.grad_ratio_min = std::min(r.grad_ratio_min, ratio);
+    r.grad_ratio_max = std::max(r.grad_ratio_max, ratio);
+  };
+  note_ratio(f0, grad);
   r.loss.push_back(f0);
   r.move_fro.push_back(0.0);
   if (f0 <= c.epsilon * f0) r.iters_to_epsilon = 0;
-  const T eta = static_cast<T>(c.eta0 / c.m);
+  const double gg = SumSquares(grad.memptr(), grad.n_elem);
+  r.eta = c.step_rule == StepRule::kInitGradient ? (gg > 0 ? c.eta0 * f0 / gg : 0.0) : c.eta0 / c.m;
+  const T eta = static_cast<T>(r.eta);
+  auto step = [&W, eta](const Mat& g) {
+    T* w = W.memptr();
+    const T* gp = g.memptr();
+    for (arma::uword k = 0; k < W.n_elem; ++k) w[k] = std::fma(-eta, gp[k], w[k]);  // W − η∇, one rounding
+  };
+  const bool sgd = c.optimizer == Optimizer::kSgd;
+  std::vector<arma::uword> order(n);
+  for (arma::uword i = 0; i < n; ++i) order[i] = i;
+  Rng shuffle(DeriveSeed(c.seed, "sgd"));
+  Mat batch_grad;  // m×m
   for (int t = 1; t <= c.max_iters && r.iters_to_epsilon < 0; ++t) {
-    {
-      T* w = W.memptr();
-      const T* g = grad.memptr();
-      for (arma::uword k = 0; k < W.n_elem; ++k) w[k] = std::fma(-eta, g[k], w[k]);  // W − η∇f, one rounding
+    if (sgd) {  // one epoch: n / batch steps on disjoint minibatches in a fresh random order
+      shuffle.Shuffle(order);
+      for (arma::uword start = 0; start < n; start += c.batch) {
+        const std::vector<arma::uword> seqs(order.begin() + start, order.begin() + start + c.batch);
+        problem.BatchLossAndGradient(W, seqs, &batch_grad);
+        step(batch_grad);
+        ++r.steps;
+      }
+    } else {
+      step(grad);
+      ++r.steps;
     }
-    const double f = t < c.max_iters ? problem.LossAndGradient(W, &grad) : problem.Loss(W);
+    const double f = problem.LossAndGradient(W, &grad);  // the full loss and gradient at the new point
     r.iterations = t;
     r.loss.push_back(f);
     r.move_fro.push_back(FrobeniusDistance(W, problem.W0()));
+    if (std::isfinite(f)) r.peak_rel_loss = std::max(r.peak_rel_loss, f / f0);
     if (!std::isfinite(f) || f > 1e6 * f0) {
       r.diverged = true;
       break;
     }
+    note_ratio(f, grad);
     if (f <= c.epsilon * f0) r.iters_to_epsilon = t;
   }
   r.fit_begin = r.iterations / 2;
@@ -248,7 +328,7 @@ ConvergenceResult RunConvergence(const ConvergenceConfig& c) {
 }
 
 nlohmann::json ToJson(const ConvergenceConfig& c) {
-  return {{"m", c.m},
+  nlohmann::json j = {{"m", c.m},
           {"n", c.n},
           {"L", c.L},
           {"dx", c.dx},
@@ -262,6 +342,13 @@ nlohmann::json ToJson(const ConvergenceConfig& c) {
           {"activation", c.activation == Activation::kRelu ? "relu" : "linear"},
           {"precision", c.precision == Precision::kFloat64 ? "float64" : "float32"},
           {"seed", c.seed}};
+  // Written for SGD only, so a GD configuration keeps the JSON (and cell keys) it had before SGD existed.
+  if (c.optimizer == Optimizer::kSgd) {
+    j["optimizer"] = "sgd";
+    j["batch"] = c.batch;
+  }
+  if (c.step_rule == StepRule::kInitGradient) j["step_rule"] = "init-gradient";  // likewise
+  return j;
 }
 
 nlohmann::json ToJson(const ConvergenceResult& r) {
@@ -279,7 +366,13 @@ nlohmann::json ToJson(const ConvergenceResult& r) {
           {"move_spectral", r.move_spectral},
           {"final_move_fro", r.final_move_fro},
           {"w0_spectral", r.w0_spectral},
-          {"hidden_norms", r.hidden_norms}};
+          {"hidden_norms", r.hidden_norms},
+          {"steps", r.steps},
+          {"eta", num(r.eta)},
+          {"peak_rel_loss", num(r.peak_rel_loss)},
+          {"grad_ratio_init", num(r.grad_ratio_init)},
+          {"grad_ratio_min", num(r.grad_ratio_min)},
+          {"grad_ratio_max", num(r.grad_ratio_max)}};
 }
 
 }  // namespace flbench::theory

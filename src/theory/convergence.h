@@ -10,6 +10,11 @@
 // B ~ N(0, 1/dy), φ = ReLU; inputs with ‖x_{i,ℓ}‖ = 1 and last coordinate 1/√2 (equivalent to a bias
 // N(0, 1/m)); here every step's input has that form (the paper needs it at ℓ = 1 and ‖x‖ ≤ 1 after).
 // Labels y*_{i,ℓ} ~ N(0, I/dy), the scale of B h at initialisation. Step η = eta0 / m.
+// GD (their Theorem 1): W ← W − η∇f(W). SGD (their Theorem 2): W ← W − η∇f_b(W), f_b the loss of `batch`
+// sequences drawn without replacement within an epoch (batch 1: the paper's one random index per step); the
+// full f and ∇f are evaluated after every epoch (n/batch steps), and the budget and iterations count epochs.
+// Along the trajectory the core records ‖∇f(W(t))‖²_F / f(W(t)) (their Theorem 3: ≥ δ/poly(ρ)·m once W is
+// within poly(ρ)/√m of W(0); ≤ poly(ρ)·m): at every GD iteration, after every SGD epoch.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +28,11 @@ namespace flbench::theory {
 
 enum class Activation { kRelu, kLinear };  // kLinear makes f quadratic in W when L = 2 (the convex test case)
 enum class Precision { kFloat64, kFloat32 };
+enum class Optimizer { kGd, kSgd };
+// How the step is set: kPerWidth η = eta0/m (the paper's η ∝ 1/m); kInitGradient η = eta0·f(W(0))/‖∇f(W(0))‖²_F,
+// fixed for the run — the paper's η = Θ̃(δ/(m·poly(n, L))) with the poly(L) measured at init instead of guessed,
+// so one eta0 means the same first-step decrease at every L (‖∇f‖²_F/f ∝ m, so it is ∝ 1/m as well).
+enum class StepRule { kPerWidth, kInitGradient };
 
 struct ConvergenceConfig {
   int m = 256;          // hidden width
@@ -38,14 +48,18 @@ struct ConvergenceConfig {
   double epsilon = 1e-3;  // stop once f(W(t)) <= epsilon · f(W(0)) (relative: comparable across n and L)
   Activation activation = Activation::kRelu;
   Precision precision = Precision::kFloat64;
+  Optimizer optimizer = Optimizer::kGd;
+  int batch = 1;        // SGD: sequences per step (n must be a multiple of it); unused by GD
+  StepRule step_rule = StepRule::kPerWidth;
   // Data (x, y*) come from DeriveSeed(seed, "data") and do not depend on m; weights from "weights".
   uint64_t seed = 1;
 };
 
 struct ConvergenceResult {
-  std::vector<double> loss;      // f(W(t)) for t = 0 .. iterations (iterations + 1 entries)
+  std::vector<double> loss;      // f(W(t)) for t = 0 .. iterations (iterations + 1 entries); SGD: after each epoch
   std::vector<double> move_fro;  // ‖W(t) − W(0)‖_F for t = 0 .. iterations
-  int iterations = 0;            // GD steps taken
+  int iterations = 0;            // GD steps taken, or SGD epochs
+  long steps = 0;                // weight updates (GD: = iterations; SGD: iterations · n / batch)
   int iters_to_epsilon = -1;     // first t with f(W(t)) <= epsilon·f(W(0)), or −1
   bool diverged = false;         // the loss became non-finite or exceeded 1e6 · f(W(0))
   // Linear rate: least-squares slope s of log f(W(t)) over t in [fit_begin, fit_end] (the second half of
@@ -58,6 +72,11 @@ struct ConvergenceResult {
   double final_move_fro = 0;     // ‖W(T) − W(0)‖_F at the end
   double w0_spectral = 0;        // ‖W(0)‖₂ for scale
   std::vector<double> hidden_norms;  // mean_i ‖h_{i,ℓ}‖ at W(0), ℓ = 1..L
+  double eta = 0;                 // the step η used
+  double peak_rel_loss = 1;       // max_t f(W(t)) / f(W(0)) (> 1: the loss rose above its start, a catapult)
+  // ‖∇f(W(t))‖²_F / f(W(t)) over the points where the full gradient was computed (every t < iterations,
+  // and t = iterations when the run stopped at ε; SGD: every epoch end): the first, the smallest, the largest.
+  double grad_ratio_init = 0, grad_ratio_min = 0, grad_ratio_max = 0;
 };
 
 // The training problem: data, fixed A and B, and f(W) with its gradient by BPTT. Column-major Armadillo
@@ -74,17 +93,25 @@ class RnnRegression {
   double Loss(const Mat& W);
   // f(W) and ∇f(W) (m×m) by BPTT.
   double LossAndGradient(const Mat& W, Mat* grad);
+  // f_b(W) and ∇f_b(W) of the sequences `seqs` only (each in [0, n), e.g. one SGD minibatch); afterwards H()
+  // holds their states (column ℓ·|seqs| + j is sequence seqs[j] at step ℓ+1). The next Loss or
+  // LossAndGradient uses every sequence again.
+  double BatchLossAndGradient(const Mat& W, const std::vector<arma::uword>& seqs, Mat* grad);
 
   const Mat& W0() const { return W0_; }     // m×m
   const Mat& A() const { return A_; }       // m×dx
   const Mat& B() const { return B_; }       // dy×m
   const Mat& X() const { return X_; }       // dx×N
   const Mat& Y() const { return Y_; }       // dy×N
-  const Mat& H() const { return H_; }       // m×N, states of the last Loss call
+  const Mat& H() const { return H_; }       // m×N, states of the last Loss call (m×|seqs|·L after a batch)
   const ConvergenceConfig& config() const { return config_; }
 
  private:
+  // Uses the sequences of the current batch (ax_, y_, nb_).
   void Forward(const Mat& W);
+  double Backward(const Mat& W, Mat* grad);  // after Forward: ∇ into grad, returns f
+  void UseAll();
+  void UseBatch(const std::vector<arma::uword>& seqs);
 
   ConvergenceConfig config_;
   Mat W0_;  // m×m initial recurrent weights
@@ -94,9 +121,14 @@ class RnnRegression {
   Mat X_;   // dx×N inputs
   Mat Y_;   // dy×N labels (steps ℓ = 1 columns unused)
   Mat AX_;  // m×N, A X precomputed
-  Mat H_;   // m×N hidden states h_{i,ℓ}
-  Mat R_;   // dy×n(L−1) residuals B h − y* for ℓ >= 2
-  Mat dG_;  // m×N gradient w.r.t. pre-activations (columns of step 1 unused)
+  Mat AXb_; // m×(nb·L), A X of the current minibatch (SGD)
+  Mat Yb_;  // dy×(nb·L), its labels
+  const Mat* ax_ = nullptr;  // AX_ or AXb_: the sequences Forward runs
+  const Mat* y_ = nullptr;   // Y_ or Yb_
+  arma::uword nb_ = 0;       // sequences in the current batch (n for the full problem)
+  Mat H_;   // m×(nb·L) hidden states h_{i,ℓ}
+  Mat R_;   // dy×nb(L−1) residuals B h − y* for ℓ >= 2
+  Mat dG_;  // m×(nb·L) gradient w.r.t. pre-activations (columns of step 1 unused)
 };
 
 void ValidateConvergenceConfig(const ConvergenceConfig& config);

@@ -115,20 +115,28 @@ arma::mat FitSgd(const arma::fmat& Hf,  // m×n
   return scale * beta.t();  // m×k
 }
 
-// Mean relative L2 and mean L∞ error of beta over the columns of H.
+// Mean relative L2 and mean L∞ error of beta over the columns of H; with `position` (d = rows per input) also
+// the mean relative L2 error of each input position's d rows.
 void Evaluate(const arma::mat& beta,  // m×k
               const arma::fmat& Hf,   // m×n
               const arma::mat& Y,     // k×n
-              double* rel_l2, double* linf) {
+              double* rel_l2, double* linf, arma::uword d = 0, std::vector<double>* position = nullptr) {
   const arma::mat P = beta.t() * arma::conv_to<arma::mat>::from(Hf);  // k×n
   double s2 = 0, sinf = 0;
+  if (position) position->assign(Y.n_rows / d, 0.0);
   for (arma::uword j = 0; j < Y.n_cols; ++j) {
     const arma::vec e = P.col(j) - Y.col(j);
     s2 += arma::norm(e, 2) / arma::norm(Y.col(j), 2);
     sinf += arma::abs(e).max();
+    if (position)
+      for (arma::uword l = 0; l < position->size(); ++l)
+        (*position)[l] += arma::norm(e.subvec(l * d, (l + 1) * d - 1), 2) /
+                          arma::norm(Y.col(j).subvec(l * d, (l + 1) * d - 1), 2);
   }
   *rel_l2 = s2 / static_cast<double>(Y.n_cols);
   *linf = sinf / static_cast<double>(Y.n_cols);
+  if (position)
+    for (double& v : *position) v /= static_cast<double>(Y.n_cols);
 }
 
 }  // namespace
@@ -159,11 +167,12 @@ InversionResult RunInversion(const InversionConfig& c) {
   arma::fmat W(m, m);  // m×m
   arma::fmat A(m, d);  // m×d
   Rng rw(DeriveSeed(c.seed, "W"));
-  const double sw = std::sqrt(c.w_var / c.m);
+  const double per = c.variance_per_width ? static_cast<double>(c.m) : 1.0;
+  const double sw = std::sqrt(c.w_var / per);
   for (arma::uword j = 0; j < m; ++j)
     for (arma::uword i = 0; i < m; ++i) W(i, j) = static_cast<float>(sw * rw.Normal());
   Rng ra(DeriveSeed(c.seed, "A"));
-  const double sa = std::sqrt(c.a_var / c.m);
+  const double sa = std::sqrt(c.a_var / per);
   for (arma::uword j = 0; j < d; ++j)
     for (arma::uword i = 0; i < m; ++i) A(i, j) = static_cast<float>(sa * ra.Normal());
   return RunInversionWithWeights(c, W, A);
@@ -197,7 +206,7 @@ InversionResult RunInversionWithWeights(const InversionConfig& c, const arma::fm
       beta = FitSgd(Htr[i], Ytr, c);
     }
     Evaluate(beta, Htr[i], Ytr, &p.train_rel_l2, &p.train_linf);
-    Evaluate(beta, Hte[i], Yte, &p.test_rel_l2, &p.test_linf);
+    Evaluate(beta, Hte[i], Yte, &p.test_rel_l2, &p.test_linf, d, &p.position_rel_l2);
     double s = 0;
     for (arma::uword j = 0; j < Htr[i].n_cols; ++j) s += arma::norm(Htr[i].col(j), 2);
     p.mean_h_norm = s / static_cast<double>(Htr[i].n_cols);
@@ -214,6 +223,7 @@ nlohmann::json ToJson(const InversionConfig& c) {
           {"n_test", c.n_test},
           {"w_var", c.w_var},
           {"a_var", c.a_var},
+          {"variance", c.variance_per_width ? "per-width" : "absolute"},
           {"solver", c.solver == InversionSolver::kRidge ? "ridge" : "sgd"},
           {"ridge_lambda", c.ridge_lambda},
           {"sgd_batch", c.sgd_batch},
@@ -226,7 +236,7 @@ nlohmann::json ToJson(const InversionConfig& c) {
 nlohmann::json ToJson(const InversionPoint& p) {
   return {{"length", p.length},         {"test_rel_l2", p.test_rel_l2}, {"test_linf", p.test_linf},
           {"train_rel_l2", p.train_rel_l2}, {"train_linf", p.train_linf}, {"mean_h_norm", p.mean_h_norm},
-          {"form", p.form}};
+          {"position_rel_l2", p.position_rel_l2}, {"form", p.form}};
 }
 
 nlohmann::json ToJson(const InversionResult& r) {

@@ -34,8 +34,11 @@ struct InversionConfig {
   // near its population optimum); at m = 10000 the ridge penalty keeps the n = m interpolation peak away.
   int n_train = 10000;
   int n_test = 1000;                  // test sequences (the paper: 1000)
-  double w_var = 2.0;                 // W_ij ~ N(0, w_var / m)
-  double a_var = 2.0;                 // A_ij ~ N(0, a_var / m)
+  double w_var = 2.0;                 // W_ij ~ N(0, w_var / m), or N(0, w_var) when !variance_per_width
+  double a_var = 2.0;                 // A_ij ~ N(0, a_var / m), or N(0, a_var) when !variance_per_width
+  // false: the paper's own N(0, 1) with w_var = a_var = 1. Then ‖h(ℓ)‖ grows by about √(m/2) per step and
+  // x(ℓ) enters h(ℓ) at relative size about (2/m)^((ℓ−1)/2): below float32's resolution for ℓ ≥ 5 at m = 10⁴.
+  bool variance_per_width = true;
   InversionSolver solver = InversionSolver::kRidge;
   // Ridge penalty relative to the mean eigenvalue of the primal Gram H Hᵀ (= Σ_i ‖h_i‖² / m), so the
   // same value means the same regulariser in the primal and the dual form and at every width.
@@ -55,6 +58,8 @@ struct InversionPoint {
   double train_rel_l2 = 0;  // the same on the training sequences
   double train_linf = 0;
   double mean_h_norm = 0;   // mean over training sequences of ‖h(L)‖₂
+  // Per input position ℓ = 1..L: mean over test sequences of ‖x̂(ℓ) − x(ℓ)‖₂ / ‖x(ℓ)‖₂ (which inputs are lost).
+  std::vector<double> position_rel_l2;
   std::string form;         // "primal", "dual" or "sgd": how the readout was fitted
 };
 
