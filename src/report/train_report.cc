@@ -516,14 +516,16 @@ class TrainReport {
         }
         if (split == 0) row.push_back(it == g.configs.end() ? "—" : DivergedText(it->second));
         if (verify_len || extract) {
-          size_t n = 0, exact = 0, equivalent = 0, extracted = 0;
+          size_t n = 0, exact = 0, equivalent = 0, extracted = 0, diverged = 0, wrong = 0;
           double worst = 0;
           std::string difference;
           if (best)
             for (const Run& r : best->runs) {
               ++n;
+              diverged += r.diverged;  // a diverged run is not verified: it counts as not exact
               if (r.exact.has_value()) {
                 exact += *r.exact;
+                wrong += !*r.exact;
                 if (!*r.exact && std::isfinite(r.error_rate)) worst = std::max(worst, r.error_rate);
               }
               if (r.equivalent.has_value()) {
@@ -532,9 +534,13 @@ class TrainReport {
                 if (!*r.equivalent && difference.empty()) difference = r.difference.empty() ? "ε" : r.difference;
               }
             }
-          if (verify_len)
+          if (verify_len) {
+            std::string why;
+            if (wrong) why = fmt::format("worst {:.2g}", worst);
+            if (diverged) why += (why.empty() ? "" : ", ") + fmt::format("{} diverged", diverged);
             row.push_back(!best ? "—" : exact == n ? fmt::format("✓ {}/{}", exact, n)
-                                                   : fmt::format("{}/{} (worst {:.2g})", exact, n, worst));
+                                                   : fmt::format("{}/{} ({})", exact, n, why.empty() ? "not verified" : why));
+          }
           if (extract)
             row.push_back(!best || !extracted ? "—"
                           : equivalent == extracted ? fmt::format("✓ {}/{}", equivalent, extracted)
