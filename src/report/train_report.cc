@@ -20,6 +20,7 @@
 #include "report/svg.h"
 #include "report/table.h"
 #include "util/error.h"
+#include "suite/kinds.h"
 #include "suite/train_spec.h"
 #include "train/config.h"
 
@@ -103,25 +104,21 @@ struct Run {
   std::map<int, std::pair<double, double>> exhaustive, sampled;
 };
 
-// Throws flbench::Error saying what is malformed; the caller counts the cell as missing.
+// Throws flbench::Error saying what is malformed (the train kind's CheckResult: the same rule by which `run` computes
+// such a cell again); the caller counts the cell as missing.
 Run ReadRun(const CellRecord& rec) {
   Run r;
   const nlohmann::json& res = rec.result;
-  if (!res.is_object()) throw Error("result is not a JSON object");
+  if (const std::string wrong = TrainKind().CheckResult(res); !wrong.empty()) throw Error(wrong);
   r.seed = rec.config.value("seed_index", 0);
   r.epochs_configured = rec.config.contains("model") ? rec.config["model"].value("epochs", 0) : 0;
   r.diverged = res.value("diverged", false);
-  const double epochs = Num(res, "epochs_run");
-  if (!std::isfinite(epochs)) throw Error("no epochs_run");
-  r.epochs = static_cast<int>(epochs);
+  r.epochs = static_cast<int>(Num(res, "epochs_run"));
   r.train = Num(res, "train_acc");
   r.validation = Acc(res.value("validation_acc", nlohmann::json()));
   r.loss = Num(res, "final_loss");
-  const nlohmann::json* tests = Arr(res, "tests");
-  if (!tests) throw Error("no tests array");
   const nlohmann::json* sizes = Obj(res, "data_sizes");
-  for (const auto& t : *tests) {
-    if (!t.is_object() || !t.contains("acc")) throw Error("a test entry without acc");
+  for (const auto& t : res["tests"]) {
     r.final.push_back(Acc(t["acc"]));
     const std::string name = Str(t, "name");
     r.size.push_back(sizes && !name.empty() ? Num(*sizes, name.c_str()) : kNaN);
@@ -222,6 +219,8 @@ struct Config {
 };
 
 std::string Fmt(double v) { return FormatFixed(v, 3); }
+// An axis as labels name it: width is m.
+std::string AxisName(const std::string& axis) { return axis == "width" ? "m" : axis; }
 std::string Fmt2(double v) { return FormatFixed(v, 2); }
 
 // "0.912 [0.85, 0.97]": a value with its 95 % interval (the interval left out when undefined).
@@ -367,6 +366,15 @@ class TrainReport {
     return best;
   }
 
+  // "m=8, lr=0.01": the axes that vary in the suite, except `skip`, with config's values; "" when none.
+  std::string AxesLabel(const nlohmann::json& config, const std::map<std::string, std::string>& skip,
+                        const std::string& also_skip, const char* sep) const {
+    std::string label;
+    for (const auto& a : varying_)
+      if (a != also_skip && !skip.count(a)) label += (label.empty() ? "" : sep) + AxisName(a) + "=" + AxisOf(config, a);
+    return label;
+  }
+
   // The hyperparameters of c that were chosen among the group's configurations (axes that vary there).
   std::string Chosen(const Config& c, const std::vector<std::string>& group) const {
     std::string s;
@@ -374,7 +382,7 @@ class TrainReport {
       std::set<std::string> values;
       for (const auto& k : group) values.insert(AxisOf(*configs_.at(k).config, a));
       if (values.size() < 2) continue;
-      s += (s.empty() ? "" : ", ") + std::string(a == "width" ? "m" : a) + "=" + AxisOf(*c.config, a);
+      s += (s.empty() ? "" : ", ") + AxisName(a) + "=" + AxisOf(*c.config, a);
     }
     return s.empty() ? "—" : s;
   }
@@ -642,10 +650,7 @@ class TrainReport {
           }
           collapsed += col;
           diverged += div;
-          std::string label;
-          for (const auto& a : varying_)
-            if (a != "language" && a != table.columns && !table.where.count(a))
-              label += (label.empty() ? "" : ", ") + std::string(a == "width" ? "m" : a) + "=" + AxisOf(*cf.config, a);
+          const std::string label = AxesLabel(*cf.config, table.where, table.columns, ", ");
           t.AddRow({label.empty() ? "—" : label, accs.empty() ? "no results" : accs, std::to_string(col), std::to_string(div)});
         }
         md += fmt::format("### {} with {}: the paper reports {}, this run {}\n\n", lang, c, Fmt(paper), Fmt(st.mean));
@@ -858,11 +863,7 @@ class TrainReport {
             ended_low += !r.final.empty() && !(r.final[0] >= 0.5);
             if (series.size() >= 8) continue;
             Series s;
-            std::string label;
-            for (const auto& a : varying_)
-              if (a != "language" && a != "activation" && !where.count(a))
-                label += (label.empty() ? "" : " ") + std::string(a == "width" ? "m" : a) + "=" + AxisOf(*cf.config, a);
-            s.label = label + " seed " + std::to_string(r.seed) + (r.diverged ? " (diverged)" : "");
+            s.label = AxesLabel(*cf.config, where, "activation", " ") + " seed " + std::to_string(r.seed) + (r.diverged ? " (diverged)" : "");
             for (size_t e = 0; e < r.acc_curve.size(); ++e) {
               s.x.push_back(static_cast<double>(e + 1));
               s.y.push_back(r.acc_curve[e]);
@@ -929,7 +930,7 @@ class TrainReport {
     for (const auto& key : order_) {
       const Config& c = configs_.at(key);
       std::string label = c.config->at("language").get<std::string>();
-      for (const auto& a : varying_) label += " " + std::string(a == "width" ? "m" : a) + "=" + AxisOf(*c.config, a);
+      if (const std::string axes = AxesLabel(*c.config, {}, "", " "); !axes.empty()) label += " " + axes;
       std::vector<double> epochs, loss, train, val;
       int diverged = 0;
       for (const Run& r : c.runs) {

@@ -308,14 +308,16 @@ class TrainKindImpl : public Kind {
       SaveSafetensors((std::filesystem::path(ctx.models_dir) / (cell.key + ".safetensors")).string(), model);
       result["model_file"] = cell.key + ".safetensors";
     }
+    // Per-length counts as the report reads them: [length, strings, errors] per length.
+    auto lengths_json = [](const std::vector<LengthErrors>& per_length) {
+      nlohmann::json lengths = nlohmann::json::array();
+      for (const LengthErrors& le : per_length) lengths.push_back({le.length, le.strings, le.errors});
+      return lengths;
+    };
     if (checks.value("by_length", false)) {
       nlohmann::json splits = nlohmann::json::array();
-      for (const Split& split : data.tests) {
-        nlohmann::json lengths = nlohmann::json::array();
-        for (const LengthErrors& le : SampledByLength(model, split.examples))
-          lengths.push_back({le.length, le.strings, le.errors});
-        splits.push_back({{"split", split.name}, {"lengths", lengths}});
-      }
+      for (const Split& split : data.tests)
+        splits.push_back({{"split", split.name}, {"lengths", lengths_json(SampledByLength(model, split.examples))}});
       result["by_length"] = splits;  // per test split: [length, strings, errors] per length with examples
     }
     if (!checks.contains("verify_max_len")) return;
@@ -323,10 +325,8 @@ class TrainKindImpl : public Kind {
         LanguageFor(c["language"].get<std::string>(), c["language_digest"].get<std::string>());
     const ExhaustiveTables tables = ComputeTables(model, *lang, checks["verify_max_len"].get<int>());
     const VerifyResult v = Verify(model, *lang, tables);
-    nlohmann::json lengths = nlohmann::json::array();
-    for (const LengthErrors& le : v.per_length) lengths.push_back({le.length, le.strings, le.errors});
     nlohmann::json verify = {{"max_len", v.max_len}, {"strings", v.strings}, {"errors", v.errors},
-                             {"error_rate", v.error_rate}, {"exact", v.exact}, {"lengths", lengths},
+                             {"error_rate", v.error_rate}, {"exact", v.exact}, {"lengths", lengths_json(v.per_length)},
                              {"seconds", v.seconds}};
     if (!v.counterexamples.empty())
       verify["counterexample"] = {{"string", v.counterexamples[0].text}, {"model", v.counterexamples[0].model},
