@@ -1,9 +1,11 @@
-// The batch-in-lanes path of ElmanRnn<float> (src/rnn/elman_lanes.h, used at widths ≤ kLanesMaxWidth) against the scalar path
-// (ForceScalarGemm: the column-layout loop with GemmReference's plain std::fma chains), bit for bit: loss, correct
+// The batch-in-lanes path of ElmanRnn<float> (src/rnn/elman_lanes.h, used at widths ≤ kLanesMaxWidth), as this CPU runs
+// it (AVX-512 where present) and held to AVX2, against the scalar path (ForceScalarGemm: the column-layout loop with
+// GemmReference's plain std::fma chains), bit for bit: loss, correct
 // count and every gradient coordinate, over widths, shard sizes (lane tails), lengths, activations, tasks, bias
 // forms and alphabets on both sides of the permute/gather switch (d ≤ 8 / d > 8), forward-only too.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -22,9 +24,14 @@ struct Outcome {
   std::vector<float> grad;
 };
 
+// The three paths: the lanes kernels as this CPU runs them (AVX-512 where it has it), the lanes kernels held to AVX2,
+// and the scalar column-layout path.
+enum class Path { kLanes, kLanesAvx2, kScalar };
+
 Outcome Run(const ElmanShape& shape, const std::vector<float>& theta, const std::vector<const Example*>& shard,
-            bool scalar, bool with_grad) {
-  ForceScalarGemm(scalar);
+            Path path, bool with_grad) {
+  ForceScalarGemm(path == Path::kScalar);
+  ForceAvx2Lanes(path == Path::kLanesAvx2);
   ElmanRnn<float> net(shape);
   Outcome out;
   out.grad.assign(shape.size(), 0.25f);  // Evaluate adds into the gradient: start from a nonzero value
@@ -35,6 +42,7 @@ Outcome Run(const ElmanShape& shape, const std::vector<float>& theta, const std:
   EXPECT_EQ(std::memcmp(&r2.loss_sum, &out.r.loss_sum, sizeof(double)), 0);
   EXPECT_EQ(std::memcmp(again.data(), out.grad.data(), again.size() * sizeof(float)), 0);
   ForceScalarGemm(false);
+  ForceAvx2Lanes(false);
   return out;
 }
 
@@ -57,14 +65,17 @@ void Check(int m, int n, int T, int d, Activation act, Task task, bool two_biase
                            " d=" + std::to_string(d) + " act=" + ActivationName(act) +
                            " task=" + std::to_string(int(task)) + " two_biases=" + std::to_string(two_biases);
   for (bool with_grad : {true, false}) {
-    const Outcome lanes = Run(shape, theta, shard, false, with_grad);
-    const Outcome scalar = Run(shape, theta, shard, true, with_grad);
-    ASSERT_EQ(std::memcmp(&lanes.r.loss_sum, &scalar.r.loss_sum, sizeof(double)), 0)
-        << what << " loss " << lanes.r.loss_sum << " vs " << scalar.r.loss_sum;
-    ASSERT_EQ(lanes.r.correct, scalar.r.correct) << what;
-    for (size_t k = 0; k < lanes.grad.size(); ++k)
-      ASSERT_EQ(std::memcmp(&lanes.grad[k], &scalar.grad[k], sizeof(float)), 0)
-          << what << " gradient coordinate " << k << ": " << lanes.grad[k] << " vs " << scalar.grad[k];
+    const Outcome scalar = Run(shape, theta, shard, Path::kScalar, with_grad);
+    for (Path path : {Path::kLanes, Path::kLanesAvx2}) {
+      const Outcome lanes = Run(shape, theta, shard, path, with_grad);
+      const std::string which = what + (path == Path::kLanes ? std::string(" lanes=") + LanesPath() : " lanes=avx2");
+      ASSERT_EQ(std::memcmp(&lanes.r.loss_sum, &scalar.r.loss_sum, sizeof(double)), 0)
+          << which << " loss " << lanes.r.loss_sum << " vs " << scalar.r.loss_sum;
+      ASSERT_EQ(lanes.r.correct, scalar.r.correct) << which;
+      for (size_t k = 0; k < lanes.grad.size(); ++k)
+        ASSERT_EQ(std::memcmp(&lanes.grad[k], &scalar.grad[k], sizeof(float)), 0)
+            << which << " gradient coordinate " << k << ": " << lanes.grad[k] << " vs " << scalar.grad[k];
+    }
   }
 }
 
@@ -74,13 +85,28 @@ TEST(Lanes, UsedAtSmallWidthsOnly) {
   EXPECT_FALSE(UseLanes(kLanesMaxWidth + 1));
   ForceScalarGemm(true);
   EXPECT_FALSE(UseLanes(3));
+  EXPECT_STREQ(LanesPath(), "off");
   ForceScalarGemm(false);
+  ForceAvx2Lanes(true);
+  EXPECT_STREQ(LanesPath(), UseLanes(3) ? "avx2" : "off");
+  ForceAvx2Lanes(false);
+}
+
+// The AVX-512 kernels exist to be used: on a CPU that has AVX-512 F/VL/BW/DQ the lanes path runs them (so the tests
+// above compared them with the scalar path), unless FLBENCH_NO_AVX512 is set.
+TEST(Lanes, Avx512UsedWhereTheCpuHasIt) {
+  const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                   __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+  const char* off = std::getenv("FLBENCH_NO_AVX512");
+  if (!has || !UseLanes(3) || (off != nullptr && *off != '\0' && *off != '0'))
+    GTEST_SKIP() << "no AVX-512 here (or FLBENCH_NO_AVX512 set): the AVX2 lanes were compared with the scalar path";
+  EXPECT_STREQ(LanesPath(), "avx512");
 }
 
 TEST(Lanes, EqualScalarPathBitForBit) {
   Rng rng(5);
   for (int m : {1, 3, 7, 8, 9, 13, kLanesMaxWidth})
-    for (int n : {1, 5, 8, 16, 17, 40})
+    for (int n : {1, 5, 8, 16, 17, 32, 40, 48, 64})  // lane blocks: 1–5 of 8, and 1–4 of 16 (AVX-512)
       for (Task task : {Task::kMembership, Task::kNextSymbol})
         for (Activation act : {Activation::kTanh, Activation::kRelu, Activation::kSigmoid, Activation::kCos,
                                Activation::kIdentity})

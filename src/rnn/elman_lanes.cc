@@ -1,10 +1,15 @@
-// The batch-in-lanes kernels (see elman_lanes.h): one register-tiled product, R rows of the left operand × NB lane
-// blocks of 8 strings, each accumulator one fixed-order fma chain over k, finished by an epilogue that adds the
-// bias, the input part or the previous value in the order the scalar path does.
+// The batch-in-lanes kernels (see elman_lanes.h). The products and their epilogues (elman_lanes_kernels.inc: register
+// tiles of R rows × NB lane blocks, each accumulator one fixed-order fma chain over k, finished by an epilogue that adds
+// the bias, the input part or the previous value in the order the scalar path does) are built for AVX2 and for
+// AVX-512 and chosen per call (same bits); the layout conversions below are AVX2 only.
 #include "rnn/elman_lanes.h"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -21,86 +26,107 @@ bool UseLanes(int m) { return m <= kLanesMaxWidth && std::strcmp(GemmPath(), "av
 
 namespace {
 
-// acc[r][b] = Σ_k A(r, k)·B[k, block b] for R rows and NB blocks of 8 lanes, k = 0 … K−1 in order; A(r, k) at
-// A + r·ai + k·ak, B's row k at B + k·bk. Then epi(r, b, acc[r][b]).
-template <int R, int NB, typename Epi>
-[[gnu::always_inline]] inline void Tile(int K, const float* A, ptrdiff_t ai, ptrdiff_t ak, const float* B,
-                                        ptrdiff_t bk, const Epi& epi) {
-  __m256 acc[R][NB];
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-    for (int b = 0; b < NB; ++b) acc[r][b] = _mm256_setzero_ps();
-  for (int k = 0; k < K; ++k) {
-    __m256 bv[NB];
-#pragma GCC unroll 4
-    for (int b = 0; b < NB; ++b) bv[b] = _mm256_loadu_ps(B + k * bk + 8 * b);
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) {
-      const __m256 a = _mm256_broadcast_ss(A + r * ai + k * ak);
-#pragma GCC unroll 4
-      for (int b = 0; b < NB; ++b) acc[r][b] = _mm256_fmadd_ps(a, bv[b], acc[r][b]);  // fma(A[i,k], B[k,j], acc)
-    }
+// The vector traits the kernels of elman_lanes_kernels.inc are written over. Each operation is one instruction with
+// IEEE semantics per lane, identical in the two ISAs: _mm256_max_ps / _mm512_max_ps alike return the second operand
+// when either is NaN, and Relu is z > 0 ? z : +0 in both (the AVX2 form ANDs with the compare mask).
+struct Avx2 {
+  using V = __m256;
+  using I = __m256i;
+  using M = __m256i;
+  static constexpr int kW = 8;
+  static constexpr std::array<int, 4> kProductTiles = {3, 4, 6, 8};  // rows per tile for 4, 3, 2, 1 lane blocks
+  static constexpr int kDeltaHCols = 6;
+  static V Load(const float* p) { return _mm256_loadu_ps(p); }
+  static void Store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static V Set1(float x) { return _mm256_set1_ps(x); }
+  static V Bcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static V Zero() { return _mm256_setzero_ps(); }
+  static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V Add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V Mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V Div(V a, V b) { return _mm256_div_ps(a, b); }
+  static V Min(V a, V b) { return _mm256_min_ps(a, b); }
+  static V Max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V Relu(V z) { return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ), z); }
+  static I LoadIdx(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static V PermuteRow(const float* row8, I x) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(row8), x); }
+  static V Gather(const float* base, I x, int stride) {
+    return _mm256_i32gather_ps(base, _mm256_mullo_epi32(x, _mm256_set1_epi32(stride)), 4);
   }
-#pragma GCC unroll 8
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-    for (int b = 0; b < NB; ++b) epi(r, b, acc[r][b]);
-}
-
-// The last `rest` (< R) rows of a row sweep, as one tile of exactly that many rows.
-template <int R, int NB, typename Epi>
-inline void RestRows(int rest, int i0, int b0, int K, const float* A, ptrdiff_t ai, ptrdiff_t ak, const float* B,
-                     ptrdiff_t bk, const Epi& epi) {
-  if constexpr (R > 0) {
-    if (rest == R) {
-      Tile<R, NB>(K, A + i0 * ai, ai, ak, B + 8 * b0, bk, [&](int r, int b, __m256 v) { epi(i0 + r, b0 + b, v); });
-    } else {
-      RestRows<R - 1, NB>(rest, i0, b0, K, A, ai, ak, B, bk, epi);
-    }
+  static M MaskFor(int rows) {  // lanes [0, rows) on
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
-}
-
-// All M rows for the NB lane blocks starting at block b0: tiles of R rows, then the remainder.
-template <int R, int NB, typename Epi>
-inline void Rows(int M, int b0, int K, const float* A, ptrdiff_t ai, ptrdiff_t ak, const float* B, ptrdiff_t bk,
-                 const Epi& epi) {
-  int i = 0;
-  for (; i + R <= M; i += R)
-    Tile<R, NB>(K, A + i * ai, ai, ak, B + 8 * b0, bk, [&](int r, int b, __m256 v) { epi(i + r, b0 + b, v); });
-  RestRows<R - 1, NB>(M - i, i, b0, K, A, ai, ak, B, bk, epi);
-}
-
-// epi(i, b, Σ_k A(i,k)·B[k, block b]) for i < M and the nb lane blocks: up to 12 accumulators per tile (4 blocks ×
-// 3 rows, 2 × 6, 1 × 8), so the chains of one tile hide the fma latency.
-template <typename Epi>
-void Product(int M, int nb, int K, const float* A, ptrdiff_t ai, ptrdiff_t ak, const float* B, ptrdiff_t bk,
-             const Epi& epi) {
-  int b = 0;
-  for (; b + 4 <= nb; b += 4) Rows<3, 4>(M, b, K, A, ai, ak, B, bk, epi);
-  switch (nb - b) {
-    case 3: Rows<4, 3>(M, b, K, A, ai, ak, B, bk, epi); break;
-    case 2: Rows<6, 2>(M, b, K, A, ai, ak, B, bk, epi); break;
-    case 1: Rows<8, 1>(M, b, K, A, ai, ak, B, bk, epi); break;
-    default: break;
-  }
-}
-
-// UB[i, x_j] for the 8 lanes of one block: a register permute of row i of UB (the table LanesInputRows fills) for
-// d ≤ 8, else a gather from UB.
-struct InputPart {
-  int m, d;
-  const float* UB;
-  const float* rows;
-  const int32_t* x;
-  __m256 operator()(int i, int b) const {
-    const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + 8 * b));
-    if (d <= 8) return _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows + 8 * i), xv);
-    return _mm256_i32gather_ps(UB + i, _mm256_mullo_epi32(xv, _mm256_set1_epi32(m)), 4);
-  }
+  static V MaskLoad(const float* p, M m) { return _mm256_maskload_ps(p, m); }
+  static void MaskStore(float* p, M m, V v) { _mm256_maskstore_ps(p, m, v); }
 };
 
+namespace avx2 {
+using Isa = Avx2;
+#include "rnn/elman_lanes_kernels.inc"
+}  // namespace avx2
+
+// AVX-512 (F, VL, BW, DQ), used when the CPU has it: 16 lanes and 32 registers, the same chains and operations.
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq")
+struct Avx512 {
+  using V = __m512;
+  using I = __m512i;
+  using M = __mmask16;
+  static constexpr int kW = 16;
+  static constexpr std::array<int, 4> kProductTiles = {6, 8, 12, 16};
+  static constexpr int kDeltaHCols = 12;
+  static V Load(const float* p) { return _mm512_loadu_ps(p); }
+  static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V Set1(float x) { return _mm512_set1_ps(x); }
+  static V Bcast(const float* p) { return _mm512_set1_ps(*p); }
+  static V Zero() { return _mm512_setzero_ps(); }
+  static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V Add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V Mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V Div(V a, V b) { return _mm512_div_ps(a, b); }
+  static V Min(V a, V b) { return _mm512_min_ps(a, b); }
+  static V Max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V Relu(V z) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ), z); }
+  static I LoadIdx(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static V PermuteRow(const float* row8, I x) {  // x < d ≤ 8: only the low 8 lanes of the table are read
+    return _mm512_permutexvar_ps(x, _mm512_maskz_loadu_ps(M(0x00FF), row8));
+  }
+  static V Gather(const float* base, I x, int stride) {
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), M(0xFFFF), _mm512_mullo_epi32(x, _mm512_set1_epi32(stride)), base, 4);
+  }
+  static M MaskFor(int rows) { return rows >= 16 ? M(0xFFFF) : rows <= 0 ? M(0) : M((1u << rows) - 1); }
+  static V MaskLoad(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void MaskStore(float* p, M m, V v) { _mm512_mask_storeu_ps(p, m, v); }
+};
+
+namespace avx512 {
+using Isa = Avx512;
+#include "rnn/elman_lanes_kernels.inc"
+}  // namespace avx512
+#pragma GCC pop_options
+
+// AVX-512 is used when the CPU has F, VL, BW and DQ, unless FLBENCH_NO_AVX512=1 (or ForceAvx2Lanes) says not to.
+bool avx512_off = [] {
+  const char* v = std::getenv("FLBENCH_NO_AVX512");
+  return v != nullptr && *v != '\0' && *v != '0';
+}();
+
+bool CpuHasAvx512() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+  return has;
+}
+
+bool Use512() { return !avx512_off && CpuHasAvx512(); }
+
 }  // namespace
+
+const char* LanesPath() {
+  if (std::strcmp(GemmPath(), "avx2") != 0) return "off";
+  return Use512() ? "avx512" : "avx2";
+}
+
+void ForceAvx2Lanes(bool avx2) { avx512_off = avx2; }
 
 void LanesInputRows(int m, int d, const float* UB, float* rows) {
   if (d > 8) return;
@@ -108,70 +134,31 @@ void LanesInputRows(int m, int d, const float* UB, float* rows) {
     for (int a = 0; a < 8; ++a) rows[8 * i + a] = a < d ? UB[i + size_t(a) * m] : 0.0f;
 }
 
+// The AVX-512 kernels take the lanes up to the last multiple of 16, the AVX2 ones the 8 after them (np is a multiple
+// of 8); lanes are independent, so the split changes no bits.
 namespace {
-
-// act(z) for 8 lanes, exactly as Activate computes it (activation.cc): tanh and sigmoid through FastTanh8, relu as
-// z > 0 ? z : 0 (NaN → 0), identity unchanged. cos is not fused (its sin is needed too): Act<kCos> is never used.
-template <Activation A>
-[[gnu::always_inline]] inline __m256 Act(__m256 z) {
-  if constexpr (A == Activation::kTanh) return FastTanh8(z);
-  if constexpr (A == Activation::kSigmoid) {
-    const __m256 half = _mm256_set1_ps(0.5f);
-    return _mm256_add_ps(half, _mm256_mul_ps(half, FastTanh8(_mm256_mul_ps(half, z))));
-  }
-  if constexpr (A == Activation::kRelu) return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ), z);
-  return z;
-}
-
-template <Activation A>
-void Step(int m, int np, const float* W, const float* init, const InputPart& input, const float* prev, float* out) {
-  const int nb = np / 8;
-  if (prev == nullptr) {  // h_0 = 0: no product, init + UB x
-    for (int i = 0; i < m; ++i)
-      for (int b = 0; b < nb; ++b)
-        _mm256_storeu_ps(out + size_t(i) * np + 8 * b, Act<A>(_mm256_add_ps(_mm256_set1_ps(init[i]), input(i, b))));
-    return;
-  }
-  Product(m, nb, m, W, 1, m, prev, np, [&](int i, int b, __m256 acc) {
-    const __m256 hidden = _mm256_add_ps(_mm256_set1_ps(init[i]), acc);  // b_hh + W h (Gemm's C + acc)
-    _mm256_storeu_ps(out + size_t(i) * np + 8 * b, Act<A>(_mm256_add_ps(hidden, input(i, b))));  // act(· + (U x + b))
-  });
-}
-
+int Lanes512(int np) { return Use512() ? np / 16 * 16 : 0; }
 }  // namespace
 
 bool LanesStep(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
                const float* rows, const int32_t* x, const float* prev, float* out) {
-  const InputPart input{m, d, UB, rows, x};
-  switch (act) {
-    case Activation::kTanh: Step<Activation::kTanh>(m, np, W, init, input, prev, out); return true;
-    case Activation::kSigmoid: Step<Activation::kSigmoid>(m, np, W, init, input, prev, out); return true;
-    case Activation::kRelu: Step<Activation::kRelu>(m, np, W, init, input, prev, out); return true;
-    case Activation::kIdentity: Step<Activation::kIdentity>(m, np, W, init, input, prev, out); return true;
-    case Activation::kCos: Step<Activation::kIdentity>(m, np, W, init, input, prev, out); return false;
-  }
-  return false;
+  const int l = Lanes512(np);
+  bool fused = true;
+  if (l > 0) fused = avx512::StepAny(m, np, l, d, act, W, init, UB, rows, x, prev, out);
+  if (l < np) fused = avx2::StepAny(m, np, np - l, d, act, W, init, UB, rows, x + l, prev ? prev + l : nullptr, out + l);
+  return fused;
 }
 
 void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y) {
-  Product(o, np / 8, m, V, 1, o, h, np, [&](int a, int b, __m256 acc) {
-    _mm256_storeu_ps(y + size_t(a) * np + 8 * b, _mm256_add_ps(_mm256_set1_ps(c[a]), acc));
-  });
+  const int l = Lanes512(np);
+  if (l > 0) avx512::Readout(o, m, np, l, V, c, h, y);
+  if (l < np) avx2::Readout(o, m, np, np - l, V, c, h + l, y + l);
 }
 
 void LanesDelta(int m, int np, int o, const float* W, const float* V, const float* dy, const float* next, float* out) {
-  const int nb = np / 8;
-  if (dy != nullptr) {
-    Product(m, nb, o, V, o, 1, dy, np,
-            [&](int i, int b, __m256 acc) { _mm256_storeu_ps(out + size_t(i) * np + 8 * b, acc); });
-  } else {
-    std::fill(out, out + size_t(m) * np, 0.0f);
-  }
-  if (next == nullptr) return;
-  Product(m, nb, m, W, m, 1, next, np, [&](int i, int b, __m256 acc) {
-    float* p = out + size_t(i) * np + 8 * b;
-    _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc));
-  });
+  const int l = Lanes512(np);
+  if (l > 0) avx512::Delta(m, np, l, W, V, o, dy, next, out);
+  if (l < np) avx2::Delta(m, np, np - l, W, V, o, dy ? dy + l : nullptr, next ? next + l : nullptr, out + l);
 }
 
 // 8×8 blocks: 8 rows (zero past m) × 8 lanes loaded and transposed in registers; each column below n stored
@@ -288,78 +275,9 @@ bool GatherWidth(int m, int cols, const float* dz, const int32_t* symbols, float
 
 }  // namespace
 
-namespace {
-
-// The rows [0, rows) of one block × NR columns of ∂W += Σ_k δ[:, k] h[:, k]ᵀ, k over (step s, string col) in order,
-// lanes along the rows: δ from the column layout (dz at the block's first row), h broadcast from the batch layout
-// (hb at the block's first column j0: h_{s+1}[j0 + c] of string col at hb + (s·m + c)·np + col). C at column j0.
-template <int V, int NR, bool kMasked>
-[[gnu::always_inline]] inline void DeltaHBlock(int rows, int m, int n, int np, int steps, const float* dz, const float* hb, float* C) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  __m256i mask[V];
-#pragma GCC unroll 2
-  for (int v = 0; v < V; ++v) mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows - 8 * v), lane);
-  __m256 acc[V][NR];  // in registers: every loop over v and c is unrolled (else GCC keeps acc in memory)
-#pragma GCC unroll 2
-  for (int v = 0; v < V; ++v)
-#pragma GCC unroll 8
-    for (int c = 0; c < NR; ++c) acc[v][c] = _mm256_setzero_ps();
-  for (int s = 0; s + 1 < steps; ++s) {
-    const float* as = dz + size_t(s + 1) * n * m;  // δ_{s+2}: the steps after the first
-    const float* bs = hb + size_t(s) * m * np;      // h_{s+1}
-    for (int col = 0; col < n; ++col) {
-      const float* a = as + size_t(col) * m;
-      __m256 av[V];
-#pragma GCC unroll 2
-      for (int v = 0; v < V; ++v) av[v] = kMasked ? _mm256_maskload_ps(a + 8 * v, mask[v]) : _mm256_loadu_ps(a + 8 * v);
-#pragma GCC unroll 8
-      for (int c = 0; c < NR; ++c) {
-        const __m256 bc = _mm256_broadcast_ss(bs + size_t(c) * np + col);
-#pragma GCC unroll 2
-        for (int v = 0; v < V; ++v) acc[v][c] = _mm256_fmadd_ps(av[v], bc, acc[v][c]);  // fma(δ[i,k], h[j,k], acc)
-      }
-    }
-  }
-#pragma GCC unroll 8
-  for (int c = 0; c < NR; ++c)
-#pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) {
-      float* out = C + size_t(c) * m + 8 * v;
-      if (kMasked) _mm256_maskstore_ps(out, mask[v], _mm256_add_ps(_mm256_maskload_ps(out, mask[v]), acc[v][c]));
-      else _mm256_storeu_ps(out, _mm256_add_ps(_mm256_loadu_ps(out), acc[v][c]));
-    }
-}
-
-// One row block (rows ≤ 16 rows starting at dz's and dW's first row) × all m columns: NR = 6, then the remainder.
-template <int V, bool kMasked>
-void DeltaHRows(int rows, int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
-  int j = 0;
-  for (; j + 6 <= m; j += 6)
-    DeltaHBlock<V, 6, kMasked>(rows, m, n, np, steps, dz, hb + size_t(j) * np, dW + size_t(j) * m);
-  const float* b = hb + size_t(j) * np;
-  float* c = dW + size_t(j) * m;
-  switch (m - j) {
-    case 5: DeltaHBlock<V, 5, kMasked>(rows, m, n, np, steps, dz, b, c); break;
-    case 4: DeltaHBlock<V, 4, kMasked>(rows, m, n, np, steps, dz, b, c); break;
-    case 3: DeltaHBlock<V, 3, kMasked>(rows, m, n, np, steps, dz, b, c); break;
-    case 2: DeltaHBlock<V, 2, kMasked>(rows, m, n, np, steps, dz, b, c); break;
-    case 1: DeltaHBlock<V, 1, kMasked>(rows, m, n, np, steps, dz, b, c); break;
-    default: break;
-  }
-}
-
-}  // namespace
-
 void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
-  for (int i0 = 0; i0 < m; i0 += 16) {  // row blocks of 16 (2 vectors), the last one masked if partial
-    const int rows = std::min(16, m - i0);
-    const float* a = dz + i0;
-    float* c = dW + i0;
-    if (rows == 16) DeltaHRows<2, false>(rows, m, n, np, steps, a, hb, c);
-    else if (rows > 8) DeltaHRows<2, true>(rows, m, n, np, steps, a, hb, c);
-    else if (rows == 8) DeltaHRows<1, false>(rows, m, n, np, steps, a, hb, c);
-    else DeltaHRows<1, true>(rows, m, n, np, steps, a, hb, c);
-  }
+  if (Use512()) return avx512::DeltaH(m, n, np, steps, dz, hb, dW);
+  avx2::DeltaH(m, n, np, steps, dz, hb, dW);
 }
 
 bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU) {
@@ -374,6 +292,8 @@ bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t*
 #else
 
 bool UseLanes(int) { return false; }
+const char* LanesPath() { return "off"; }
+void ForceAvx2Lanes(bool) {}
 void LanesInputRows(int, int, const float*, float*) {}
 bool LanesStep(int, int, int, Activation, const float*, const float*, const float*, const float*, const int32_t*,
                const float*, float*) {

@@ -4,7 +4,7 @@
 // transposes into the column layout the readout's and ∂U's products read.) Each output element is still the
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
+// Entry points: UseLanes, LanesPath, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
 // LanesDeltaH (used by rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
 // the goldens (tests/cli_repro_test.cc).
 //
@@ -24,6 +24,13 @@ inline constexpr int kLanesMaxWidth = 32;
 // True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidth and the vector kernels not
 // forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then elman.cc takes the scalar path of rnn/gemm.h).
 bool UseLanes(int m);
+
+// Which kernels the lanes path runs on this CPU: "avx512" (16 lanes; when the CPU has AVX-512 F/VL/BW/DQ, for the
+// shard blocks whose np is a multiple of 16 and for ∂W), "avx2" (8 lanes) or "off" (UseLanes is false). Every choice
+// gives the same bits: the same fma chains and the same IEEE operations per element. FLBENCH_NO_AVX512=1 in the
+// environment keeps AVX2; ForceAvx2Lanes does the same for tests and benchmarks (not while kernels run).
+const char* LanesPath();
+void ForceAvx2Lanes(bool avx2);
 
 // For d ≤ 8 symbols: rows[8·i + a] = UB[i, a] (zero past d), m×8 floats, the table LanesStep permutes from.
 void LanesInputRows(int m, int d, const float* UB, float* rows);

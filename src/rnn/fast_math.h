@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -18,22 +20,23 @@ namespace flbench {
 
 // tanh as a rational function, odd degree 13 over even degree 6, on [−7.9, 7.9] (the form and coefficients
 // Eigen uses); beyond that tanh rounds to ±1 in float. Max abs error < 1e-6.
+inline constexpr float kFastTanhClamp = 7.90531110763549805f;
+inline constexpr float kFastTanhP[] = {-2.76076847742355e-16f, 2.00018790482477e-13f, -8.60467152213735e-11f,
+                                       5.12229709037114e-08f,  1.48572235717979e-05f, 6.37261928875436e-04f,
+                                       4.89352455891786e-03f};  // numerator x · p(x²), highest power first
+inline constexpr float kFastTanhQ[] = {1.19825839466702e-06f, 1.18534705686654e-04f, 2.26843463243900e-03f,
+                                       4.89352518554385e-03f};  // denominator q(x²), highest power first
+
 [[gnu::always_inline]] inline float FastTanh(float x) {
-  const float kClamp = 7.90531110763549805f;
   // max then min: x < −k ? −k : (x > k ? k : x), NaN kept.
-  x = std::min(std::max(x, -kClamp), kClamp);
+  x = std::min(std::max(x, -kFastTanhClamp), kFastTanhClamp);
   const float x2 = x * x;
-  float p = -2.76076847742355e-16f;  // numerator: x · p(x²)
-  p = p * x2 + 2.00018790482477e-13f;
-  p = p * x2 + -8.60467152213735e-11f;
-  p = p * x2 + 5.12229709037114e-08f;
-  p = p * x2 + 1.48572235717979e-05f;
-  p = p * x2 + 6.37261928875436e-04f;
-  p = p * x2 + 4.89352455891786e-03f;
-  float q = 1.19825839466702e-06f;  // denominator: q(x²)
-  q = q * x2 + 1.18534705686654e-04f;
-  q = q * x2 + 2.26843463243900e-03f;
-  q = q * x2 + 4.89352518554385e-03f;
+  float p = kFastTanhP[0];
+#pragma GCC unroll 8
+  for (size_t c = 1; c < std::size(kFastTanhP); ++c) p = p * x2 + kFastTanhP[c];
+  float q = kFastTanhQ[0];
+#pragma GCC unroll 8
+  for (size_t c = 1; c < std::size(kFastTanhQ); ++c) q = q * x2 + kFastTanhQ[c];
   return x * p / q;
 }
 
@@ -74,21 +77,15 @@ namespace flbench {
 // The scalar functions above, 8 lanes at a time. min/max operand order keeps the scalar selects' NaN behaviour:
 // _mm256_max_ps(a, b) = a > b ? a : b (b when either is NaN), so max(−k, x) = (x < −k ? −k : x).
 inline __m256 FastTanh8(__m256 x) {
-  const __m256 k = _mm256_set1_ps(7.90531110763549805f);
-  x = _mm256_min_ps(k, _mm256_max_ps(_mm256_set1_ps(-7.90531110763549805f), x));
+  x = _mm256_min_ps(_mm256_set1_ps(kFastTanhClamp), _mm256_max_ps(_mm256_set1_ps(-kFastTanhClamp), x));
   const __m256 x2 = _mm256_mul_ps(x, x);
   auto step = [&](__m256 p, float c) { return _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c)); };
-  __m256 p = _mm256_set1_ps(-2.76076847742355e-16f);
-  p = step(p, 2.00018790482477e-13f);
-  p = step(p, -8.60467152213735e-11f);
-  p = step(p, 5.12229709037114e-08f);
-  p = step(p, 1.48572235717979e-05f);
-  p = step(p, 6.37261928875436e-04f);
-  p = step(p, 4.89352455891786e-03f);
-  __m256 q = _mm256_set1_ps(1.19825839466702e-06f);
-  q = step(q, 1.18534705686654e-04f);
-  q = step(q, 2.26843463243900e-03f);
-  q = step(q, 4.89352518554385e-03f);
+  __m256 p = _mm256_set1_ps(kFastTanhP[0]);
+#pragma GCC unroll 8
+  for (size_t c = 1; c < std::size(kFastTanhP); ++c) p = step(p, kFastTanhP[c]);
+  __m256 q = _mm256_set1_ps(kFastTanhQ[0]);
+#pragma GCC unroll 8
+  for (size_t c = 1; c < std::size(kFastTanhQ); ++c) q = step(q, kFastTanhQ[c]);
   return _mm256_div_ps(_mm256_mul_ps(x, p), q);
 }
 
