@@ -316,8 +316,12 @@ class TrainKindImpl : public Kind {
     };
     if (checks.value("by_length", false)) {
       nlohmann::json splits = nlohmann::json::array();
-      for (const Split& split : data.tests)
-        splits.push_back({{"split", split.name}, {"lengths", lengths_json(SampledByLength(model, split.examples))}});
+      // The trainer's final evaluation counted them (the strings its test accuracy is the fraction of).
+      for (size_t i = 0; i < data.tests.size() && i < trained.test_by_length.size(); ++i) {
+        nlohmann::json lengths = nlohmann::json::array();
+        for (const LengthCount& le : trained.test_by_length[i]) lengths.push_back({le.length, le.strings, le.errors});
+        splits.push_back({{"split", data.tests[i].name}, {"lengths", lengths}});
+      }
       result["by_length"] = splits;  // per test split: [length, strings, errors] per length with examples
     }
     if (!checks.contains("verify_max_len")) return;

@@ -211,7 +211,11 @@ class Trainer {
     if (!data_.validation.examples.empty()) result.validation_acc = usable ? Accuracy(data_.validation.examples) : 0;
     for (const Split& s : data_.tests) {
       result.test_names.push_back(s.name);
-      result.test_acc.push_back(usable ? Accuracy(s.examples) : 0);
+      std::vector<LengthCount> by_length;
+      result.test_acc.push_back(usable ? Accuracy(s.examples, &by_length) : 0);
+      if (!usable)  // every string counts as wrong, as the accuracy of 0 says
+        for (const Group& g : ByLength(s.examples)) by_length.push_back({int(g[0]->x.size()), long(g.size()), long(g.size())});
+      result.test_by_length.push_back(std::move(by_length));
     }
     result.theta.assign(theta_.begin(), theta_.end());
     result.seconds = Since(start_);
@@ -244,8 +248,8 @@ class Trainer {
   }
 
   // Fraction of `examples` correct under the current parameters: forward only, in chunks of up to kEvalChunk
-  // strings of one length.
-  double Accuracy(const std::vector<Example>& examples) {
+  // strings of one length. by_length, if given, receives the strings and errors per length (lengths ascending).
+  double Accuracy(const std::vector<Example>& examples, std::vector<LengthCount>* by_length = nullptr) {
     if (examples.empty()) return -1;
     constexpr size_t kEvalChunk = 256;
     auto it = eval_chunks_.find(&examples);
@@ -264,6 +268,15 @@ class Trainer {
     });
     long total = 0;
     for (int c : eval_correct_) total += c;
+    if (by_length != nullptr) {
+      by_length->clear();
+      for (size_t i = 0; i < chunks.size(); ++i) {  // chunks run by length, shortest first
+        const int length = static_cast<int>(chunks[i][0]->x.size());
+        if (by_length->empty() || by_length->back().length != length) by_length->push_back({length, 0, 0});
+        by_length->back().strings += long(chunks[i].size());
+        by_length->back().errors += long(chunks[i].size()) - eval_correct_[i];
+      }
+    }
     return double(total) / double(examples.size());
   }
 
@@ -382,8 +395,9 @@ std::vector<TrainResult> TrainEnsemble(const Dataset& data, const std::vector<Tr
         if (done) results[c] = cells[c]->Finish();
       });
       if (done) {
-        if (on_done) on_done(c, results[c]);
         cells[c].reset();  // its scratch and evaluation chunks are not needed any more
+        // The caller's work on a finished cell (storing it, checking the model) is no other cell's time either.
+        if (on_done) timed(c, [&] { on_done(c, results[c]); });
       } else {
         still.push_back(c);
       }

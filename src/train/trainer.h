@@ -24,6 +24,12 @@ struct EpochStats {
   std::vector<double> test_acc;  // eval_each_epoch only; one per Dataset::tests split
 };
 
+// Strings of one length in a split, and how many of them the network got wrong.
+struct LengthCount {
+  int length = 0;
+  long strings = 0, errors = 0;
+};
+
 struct TrainResult {
   bool diverged = false;  // a batch's loss or gradient was NaN/Inf: training stopped there
   int epochs_run = 0;
@@ -31,6 +37,7 @@ struct TrainResult {
   double train_acc = 0, validation_acc = -1;  // with the final parameters (0 when they are not finite); −1 = no split
   std::vector<std::string> test_names;
   std::vector<double> test_acc;  // per Dataset::tests split, with the final parameters
+  std::vector<std::vector<LengthCount>> test_by_length;  // per Dataset::tests split, lengths ascending; not in ToJson
   double seconds = 0;            // wall time of the whole call
   std::vector<EpochStats> curve;
   std::vector<float> theta;  // the final parameters, flat [W | U | b | V | c] (see rnn/elman.h); not in ToJson
