@@ -37,7 +37,8 @@ nlohmann::json DatasetJson(const Dataset& d, const DatasetArgs& a) {
                       {"train", d.train.examples.size()}, {"validation", d.validation.examples.size()},
                       {"tests", tests},                {"seed", a.seed}};
   for (const ConfigField& f : ConfigFields())  // the table's data options (--splits), as given or their default
-    if (f.section == Section::kData && (f.uses & kCli)) j[f.key] = a.table.count(f.key) ? a.table.at(f.key) : f.Default();
+    if (f.section == Section::kData && (f.uses & kCli))
+      j[f.key] = a.table.count(f.key) ? a.table.at(f.key) : f.Default();
   return j;
 }
 

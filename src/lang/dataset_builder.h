@@ -1,6 +1,7 @@
 // Builds train / validation / test splits from a Language: exact uniform length-conditioned sampling,
 // balanced classes for membership, positives only with targets for next-symbol, splits disjoint — or, with
-// Splits::kAllStrings, every string of the training lengths as both train and test. Entry point: BuildDataset. Tested by tests/lang_dataset_test.cc.
+// Splits::kAllStrings, every string of the training lengths as both train and test. Entry points: BuildDataset,
+// CheckDatasetSpec. Tested by tests/lang_dataset_test.cc.
 #pragma once
 
 #include <cstdint>
