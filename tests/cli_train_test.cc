@@ -44,6 +44,28 @@ TEST(CliTrainTest, ThreadsDoNotChangeTheResult) {
   EXPECT_EQ(a.dump(), b.dump());
 }
 
+// --splits comes from the configuration table's data row: all-strings trains on every string of the training lengths
+// and tests on the same strings (Tomita 2 has 25 of length 2–50).
+TEST(CliTrainTest, SplitsAllStringsTrainsAndTestsOnEveryString) {
+  auto r = RunCommand(BinaryPath() + " train tomita2 --task next-symbol --train 25 --test 50 --test-bins 51-100 "
+                                     "--splits all-strings --width 4 --epochs 2 --patience 0");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["dataset"]["splits"], "all-strings");
+  EXPECT_EQ(j["dataset"]["train"], 25);
+  EXPECT_EQ(j["dataset"]["validation"], 0);
+  EXPECT_EQ(j["dataset"]["tests"][0]["size"], 25);
+  EXPECT_EQ(j["dataset"]["tests"][1]["size"], 25);  // (10)^k of length 52..100: all 25, noted
+  EXPECT_NE(r.err.find("note: tomita2: train and test = all 25 members of lengths 2–50 (paper-like overlap"),
+            std::string::npos)
+      << r.err;
+  auto help = RunCommand(BinaryPath() + " train --help");
+  EXPECT_NE(help.out.find("--splits TEXT=disjoint"), std::string::npos) << help.out;
+  auto plain = RunCommand(BinaryPath() + kArgs + " --quiet");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(nlohmann::json::parse(plain.out)["dataset"]["splits"], "disjoint");
+}
+
 TEST(CliTrainTest, BadOptionsAreClearErrors) {
   struct Case {
     const char* args;

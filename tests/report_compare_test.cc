@@ -108,6 +108,16 @@ TEST(MakeBaseline, OneEntryPerGroupAndSplitWithTheMeanOverSeeds) {
   // next-symbol labels leave out the negatives (there are none).
   const json ns = MakeBaseline({Record(Config("dyck2", 4, 0, "next-symbol"), {{"test", 1.0}})}, "s");
   EXPECT_EQ(ns["groups"][0]["label"], "dyck2 next-symbol tanh m=4 adam lr=0.01 init=uniform batch=32 epochs=10");
+  // splits all-strings (the paper-like overlap) is named, and groups apart from the disjoint cells.
+  json overlap = Config("dyck2", 4, 0, "next-symbol");
+  overlap["data"]["splits"] = "all-strings";
+  const json both =
+      MakeBaseline({Record(Config("dyck2", 4, 0, "next-symbol"), {{"test", 1.0}}), Record(overlap, {{"test", 0.5}})}, "s");
+  ASSERT_EQ(both["groups"].size(), 2u);
+  const json* o = FindGroup(
+      both, "dyck2 next-symbol tanh m=4 adam lr=0.01 init=uniform batch=32 epochs=10 splits=all-strings", "test");
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ((*o)["mean"], 0.5);
   EXPECT_TRUE(MakeBaseline({}, "s")["groups"].empty());
 }
 

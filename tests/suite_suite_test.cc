@@ -70,6 +70,21 @@ TEST(SuiteTest, KeysAreStableAndSeedDependent) {
   EXPECT_NE(a.cells[0].key, c.cells[0].key);
 }
 
+// `splits: disjoint` is the default and leaves every key as it was (table1's stored cells stay valid);
+// `splits: all-strings` is part of the data config and so of the key.
+TEST(SuiteTest, SplitsChangesTheKeysOnlyWhenSet) {
+  const std::string base = "languages: [tomita1]\ndata: {task: next-symbol, train: 50, test: 20";
+  const Suite plain = ParseSuite(base + "}\n", "s.yaml");
+  const Suite disjoint = ParseSuite(base + ", splits: disjoint}\n", "s.yaml");
+  const Suite all = ParseSuite(base + ", splits: all-strings}\n", "s.yaml");
+  ASSERT_EQ(plain.cells.size(), 1u);
+  EXPECT_EQ(plain.cells[0].key, disjoint.cells[0].key);
+  EXPECT_FALSE(plain.cells[0].config["data"].contains("splits"));
+  EXPECT_FALSE(disjoint.cells[0].config["data"].contains("splits"));
+  EXPECT_NE(all.cells[0].key, plain.cells[0].key);
+  EXPECT_EQ(all.cells[0].config["data"]["splits"], "all-strings");
+}
+
 std::string ErrorOf(const std::string& yaml) {
   try {
     ParseSuite(yaml, "s.yaml");
@@ -130,10 +145,13 @@ TEST(SuiteTest, ResourcesAreEstimatedAtLoad) {
 }
 
 TEST(SuiteTest, ShippedSuitesLoad) {
-  for (const char* name : {"smoke", "table1", "widths", "patterns"}) {
+  for (const char* name : {"smoke", "table1", "widths", "patterns", "table1-small"}) {
     SCOPED_TRACE(name);
     const Suite s = LoadSuite(name);
     EXPECT_FALSE(s.cells.empty());
+    const std::string splits = name == std::string("table1-small") ? "all-strings" : "disjoint";
+    for (const Cell& c : s.cells)  // only the paper-like variant overlaps train and test
+      EXPECT_EQ(c.config["data"].value("splits", "disjoint"), splits);
   }
   try {
     LoadSuite("tabel1");

@@ -2,6 +2,8 @@
 // JSON round trips, and every check and parse rejects what it should and accepts its boundaries.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "optim/optimizer.h"
 #include "rnn/activation.h"
 #include "rnn/init.h"
@@ -54,6 +56,36 @@ TEST(ConfigTable, ModelJsonRoundTrips) {
   d.test_bins = {{51, 100}, {101, 150}};
   EXPECT_EQ(DataJson(DataFromJson(DataJson(d))), DataJson(d));
   EXPECT_EQ(DataJson(d)["test_bins"], nlohmann::json::parse("[[51,100],[101,150]]"));
+}
+
+// `splits` came after results were stored: a config at its default must write exactly the fields it wrote before, so
+// every stored cell key (suites/table1.yaml's included) stays the same; set, it is written and read back.
+TEST(ConfigTable, SplitsIsInTheCellKeyOnlyWhenSet) {
+  std::set<std::string> keys;
+  const nlohmann::json written = DataJson(DataConfig{});
+  for (const auto& [k, v] : written.items()) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"max_len", "min_len", "negatives", "seed", "task", "test", "test_bins", "train",
+                                         "validation"}));
+  const ConfigField* f = FindField("splits", Section::kData);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->allowed, (std::vector<std::string>{"disjoint", "all-strings"}));
+  EXPECT_EQ(f->Default(), "disjoint");
+  EXPECT_EQ(f->uses, unsigned(kSuiteScalar | kInKey | kCli | kKeyIfSet)) << "a per-language data key, a train option";
+  DataConfig d;
+  d.splits = "all-strings";
+  EXPECT_EQ(DataJson(d)["splits"], "all-strings");
+  EXPECT_EQ(DataFromJson(DataJson(d)).splits, "all-strings");
+  EXPECT_EQ(DataFromJson(DataJson(DataConfig{})).splits, "disjoint") << "absent = the default";
+  EXPECT_EQ(ToDatasetSpec(d).splits, Splits::kAllStrings);
+  EXPECT_EQ(ToDatasetSpec(DataConfig{}).splits, Splits::kDisjoint);
+  nlohmann::json j = DataJson(DataConfig{});
+  j["splits"] = "disjoint";
+  DropDefaults(Section::kData, j);
+  EXPECT_EQ(j, DataJson(DataConfig{})) << "written out at its default, it is dropped";
+  j["splits"] = "overlap";
+  EXPECT_THROW(DataFromJson(j), Error);
+  EXPECT_THROW(f->Parse("overlap"), Error);
+  EXPECT_EQ(f->Parse("all-strings"), "all-strings");
 }
 
 TEST(ConfigTable, StoredJsonIsCheckedNotTrusted) {

@@ -104,6 +104,22 @@ void AddDatasetOptions(CLI::App& cmd, DatasetArgs& a) {
       ->check(CLI::IsMember({"uniform", "perturb"}))
       ->capture_default_str();
   AddIntOption<uint64_t>(cmd, "--seed", a.seed, 0, kMaxSeed, "random seed");
+  for (const ConfigField& f : ConfigFields()) {
+    if (f.section != Section::kData || !(f.uses & kCli)) continue;
+    const ConfigField* field = &f;
+    cmd.add_option_function<std::string>(
+           std::string("--") + f.cli,
+           [&a, field](const std::string& text) {
+             try {
+               a.table[field->key] = field->Parse(text);
+             } catch (const Error& e) {
+               throw Error(fmt::format("--{}: {}", field->cli, e.what()));
+             }
+           },
+           fmt::format("{} ({})", f.help, f.Domain()))
+        ->default_str(f.Default().is_string() ? f.Default().get<std::string>() : f.Default().dump())
+        ->type_name(f.type == FieldType::kName ? "TEXT" : "INT");
+  }
 }
 
 std::vector<std::pair<int, int>> ParseBins(const std::string& text) {
@@ -143,6 +159,8 @@ DatasetSpec ToSpec(const DatasetArgs& a) {
   d.max_len = a.max_len;
   d.test_bins = ParseBins(a.test_bins);
   d.seed = a.seed;
+  TrainConfig none;
+  for (const auto& [key, value] : a.table) FindField(key, Section::kData)->set(d, none, value);
   return ToDatasetSpec(d);
 }
 

@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "lang/dataset_builder.h"
@@ -57,9 +59,11 @@ struct DatasetArgs {
   std::string test_bins;
   std::string negatives = "uniform";
   uint64_t seed = 1;
+  std::map<std::string, nlohmann::json> table;  // the data rows of the configuration table with kCli (--splits), by key
 };
 
-// Adds LANG and --task --train --validation --test --min-len --max-len --test-bins --negatives --seed.
+// Adds LANG and --task --train --validation --test --min-len --max-len --test-bins --negatives --seed, and one
+// option per data row of the configuration table marked kCli (--splits; name, values and help from the row).
 void AddDatasetOptions(CLI::App& cmd, DatasetArgs& a);
 // Throws flbench::Error for a malformed --test-bins.
 DatasetSpec ToSpec(const DatasetArgs& a);

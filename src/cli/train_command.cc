@@ -32,10 +32,14 @@ nlohmann::json DatasetJson(const Dataset& d, const DatasetArgs& a) {
   nlohmann::json tests = nlohmann::json::array();
   for (const Split& s : d.tests)
     tests.push_back({{"name", s.name}, {"min_len", s.min_len}, {"max_len", s.max_len}, {"size", s.examples.size()}});
-  return {{"language", d.language},        {"alphabet", d.alphabet},       {"task", TaskName(d.task)},
-          {"min_len", a.min_len},          {"max_len", a.max_len},         {"negatives", a.negatives},
-          {"train", d.train.examples.size()}, {"validation", d.validation.examples.size()}, {"tests", tests},
-          {"seed", a.seed}};
+  nlohmann::json j = {{"language", d.language},        {"alphabet", d.alphabet},       {"task", TaskName(d.task)},
+                      {"min_len", a.min_len},          {"max_len", a.max_len},         {"negatives", a.negatives},
+                      {"train", d.train.examples.size()}, {"validation", d.validation.examples.size()},
+                      {"tests", tests},                {"seed", a.seed}};
+  for (const ConfigField& f : ConfigFields())  // the table's data options (--splits), as given or their default
+    if (f.section == Section::kData && (f.uses & kCli))
+      j[f.key] = a.table.count(f.key) ? a.table.at(f.key) : f.Default();
+  return j;
 }
 
 std::string Percent(double acc) { return acc < 0 ? "-" : fmt::format("{:.2f}%", 100 * acc); }
@@ -110,6 +114,8 @@ void RunTrain(const DatasetArgs& a, const TrainSource& src, TrainConfig cfg, boo
   nlohmann::json dataset = DatasetJson(data, a);
   if (!src.data_dir.empty()) {
     for (const char* k : {"min_len", "max_len", "negatives", "seed"}) dataset.erase(k);
+    for (const ConfigField& f : ConfigFields())
+      if (f.section == Section::kData && (f.uses & kCli)) dataset.erase(f.key);
     dataset["dir"] = src.data_dir;
   }
   const nlohmann::json out = {{"command", "train"}, {"dataset", dataset}, {"config", ModelJson(cfg, true)},

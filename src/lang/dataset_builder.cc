@@ -1,5 +1,6 @@
 // BuildDataset: per (class, length) pools that hand out distinct strings, so every split is disjoint
 // from every other; lengths uniform among those with strings left; "take all and say so" when short.
+// Splits::kAllStrings (FillAll): every member of the training lengths by rank, train = test.
 #include "lang/dataset_builder.h"
 
 #include <fmt/format.h>
@@ -178,24 +179,57 @@ class Builder {
     }
     auto positives = DrawClass(lo, hi, true, false, pos, names);
     auto negatives = DrawClass(lo, hi, false, spec_.negatives == Negatives::kPerturb, neg, names);
-    for (size_t i = 0; i < splits.size(); ++i) {
-      Split& split = *splits[i];
-      split.min_len = lo;
-      split.max_len = hi;
-      for (int c = 1; c >= 0; --c) {
-        for (Word& w : (c ? positives : negatives)[i]) {
-          Example e;
-          e.label = static_cast<uint8_t>(c);
-          if (spec_.task == Task::kNextSymbol) e.next = lang_.NextSymbolTargets(w);
-          e.x = std::move(w);
-          split.examples.push_back(std::move(e));
-        }
+    for (size_t i = 0; i < splits.size(); ++i) Fill(*splits[i], lo, hi, positives[i], negatives[i]);
+  }
+
+  // Splits::kAllStrings: every member with length in [lo, hi], enumerated by rank (membership: and as many
+  // non-members, drawn as FillRange draws them) into train; the test split is a copy. CheckDatasetSpec has
+  // already refused a range with more of them than spec_.train.
+  void FillAll(int lo, int hi, Split& train, Split& test) {
+    const RangeSampler range(lang_, lo, hi);
+    if (range.Lengths(true).empty()) range.NoStrings(true);
+    std::vector<Word> members;
+    for (int len : range.Lengths(true)) {
+      const uint64_t n = ToU64(lang_.CountOf(len, true));
+      for (uint64_t r = 0; r < n; ++r) {
+        Word w = lang_.Unrank(len, true, Count(static_cast<unsigned long>(r)));
+        taken_.insert(Key(w));
+        members.push_back(std::move(w));
       }
-      rng_.Shuffle(split.examples);
     }
+    const int64_t n_members = static_cast<int64_t>(members.size());
+    std::vector<Word> negatives;
+    std::string what = fmt::format("all {} members", n_members);
+    if (spec_.task == Task::kMembership) {
+      const bool perturb = spec_.negatives == Negatives::kPerturb;
+      negatives = std::move(DrawClass(lo, hi, false, perturb, {n_members}, {"train"})[0]);
+      what += fmt::format(" and {} {} non-members", negatives.size(), perturb ? "perturbed" : "uniform");
+    }
+    Fill(train, lo, hi, members, negatives);
+    test.min_len = lo;
+    test.max_len = hi;
+    test.examples = train.examples;
+    Note(fmt::format("{}: train and test = {} of lengths {}–{} (paper-like overlap, splits: all-strings)",
+                     lang_.name(), what, lo, hi));
   }
 
  private:
+  // The examples of one split from its strings of each class, in seeded random order.
+  void Fill(Split& split, int lo, int hi, std::vector<Word>& positives, std::vector<Word>& negatives) {
+    split.min_len = lo;
+    split.max_len = hi;
+    for (int c = 1; c >= 0; --c) {
+      for (Word& w : c ? positives : negatives) {
+        Example e;
+        e.label = static_cast<uint8_t>(c);
+        if (spec_.task == Task::kNextSymbol) e.next = lang_.NextSymbolTargets(w);
+        e.x = std::move(w);
+        split.examples.push_back(std::move(e));
+      }
+    }
+    rng_.Shuffle(split.examples);
+  }
+
   void Note(std::string s) {
     if (notes_) notes_->push_back(std::move(s));
   }
@@ -225,6 +259,25 @@ void CheckDatasetSpec(const Language& lang, const DatasetSpec& spec) {
     for (size_t j = 0; j < i; ++j)
       if (spec.test_bins[i] == spec.test_bins[j])
         throw Error(fmt::format("test bin {}-{} is given twice", spec.test_bins[i].first, spec.test_bins[i].second));
+  if (spec.splits == Splits::kAllStrings) {
+    // Every string of the training lengths goes into train: none is left for validation, and there must be no
+    // more of them than `train` allows (they are never sampled down).
+    if (spec.validation > 0)
+      throw Error(fmt::format("splits all-strings needs validation 0 (every string of the training lengths is in train; "
+                              "got validation {}); select on training accuracy instead",
+                              spec.validation));
+    const RangeSampler range(lang, spec.min_len, spec.max_len);
+    const Count members = range.Available(true);
+    Count needed = members;
+    if (spec.task == Task::kMembership) needed += std::min(members, range.Available(false));
+    if (needed > Count(static_cast<long>(spec.train)))
+      throw Error(fmt::format(
+          "splits all-strings: {} has {} members with length in {}{}, more than train = {}; raise train to {} or use "
+          "splits disjoint (all-strings takes every string, it never samples)",
+          lang.name(), members.get_str(), range.RangeText(),
+          spec.task == Task::kMembership ? fmt::format(" ({} strings with as many non-members)", needed.get_str()) : "",
+          spec.train, needed.get_str()));
+  }
   {
     // Memory, before any string is drawn: every example holds its symbols (and, for next-symbol, a 4-byte target
     // mask per symbol) plus the vectors, the disjointness set entry and the shuffle's copy (≈ 160 bytes). A range
@@ -271,7 +324,11 @@ Dataset BuildDataset(const Language& lang, const DatasetSpec& spec, std::vector<
     d.tests[i + 1].name = fmt::format("test[{},{}]", spec.test_bins[i].first, spec.test_bins[i].second);
 
   Builder b(lang, spec, notes);
-  b.FillRange(spec.min_len, spec.max_len, {&d.train, &d.validation, &d.tests[0]}, {spec.train, spec.validation, spec.test});
+  if (spec.splits == Splits::kAllStrings)
+    b.FillAll(spec.min_len, spec.max_len, d.train, d.tests[0]);
+  else
+    b.FillRange(spec.min_len, spec.max_len, {&d.train, &d.validation, &d.tests[0]},
+                {spec.train, spec.validation, spec.test});
   for (size_t i = 0; i < spec.test_bins.size(); ++i)
     b.FillRange(spec.test_bins[i].first, spec.test_bins[i].second, {&d.tests[i + 1]}, {spec.test});
   return d;

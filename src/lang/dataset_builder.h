@@ -1,6 +1,7 @@
 // Builds train / validation / test splits from a Language: exact uniform length-conditioned sampling,
-// balanced classes for membership, positives only with targets for next-symbol, splits disjoint.
-// Entry point: BuildDataset. Tested by tests/lang_dataset_test.cc.
+// balanced classes for membership, positives only with targets for next-symbol, splits disjoint — or, with
+// Splits::kAllStrings, every string of the training lengths as both train and test. Entry points: BuildDataset,
+// CheckDatasetSpec. Tested by tests/lang_dataset_test.cc.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,14 @@ namespace flbench {
 
 enum class Negatives { kUniform, kPerturb };
 
+// How the training lengths are shared between train, validation and test.
+//   kDisjoint: each split sampled without overlap (a short range is shared in proportion, with a note).
+//   kAllStrings: train = every member with length in [min_len, max_len], enumerated exactly by rank (membership:
+//     plus as many distinct non-members, drawn as kDisjoint draws them — all of them if there are fewer); the test
+//     split of the training lengths is the same strings (the overlap the paper's small languages force); no
+//     validation split; test bins as with kDisjoint. Refused when those strings number more than `train`.
+enum class Splits { kDisjoint, kAllStrings };
+
 struct DatasetSpec {
   Task task = Task::kMembership;
   int64_t train = 1000;
@@ -24,6 +33,7 @@ struct DatasetSpec {
   int max_len = 50;
   std::vector<std::pair<int, int>> test_bins;  // extra test length ranges, e.g. {51,100}
   Negatives negatives = Negatives::kUniform;   // membership task only
+  Splits splits = Splits::kDisjoint;
   uint64_t seed = 1;
 };
 

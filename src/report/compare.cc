@@ -41,6 +41,7 @@ std::string GroupLabel(const nlohmann::json& c) {
                               Text(m, "activation"), Text(m, "width"), Text(m, "optimizer"), Text(m, "lr"),
                               Text(m, "init"), Text(m, "batch"), Text(m, "epochs"));
   if (Text(d, "task") == "membership") s += " negatives=" + Text(d, "negatives");
+  if (d.contains("splits")) s += " splits=" + Text(d, "splits");  // absent = disjoint (train/config.h kKeyIfSet)
   return s;
 }
 

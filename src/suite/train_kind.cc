@@ -450,6 +450,7 @@ class TrainKindImpl : public Kind {
         for (const auto& v : r.ScalarOrList(it->second, f.key)) values.push_back(FieldValue(r, v, f));
       axes.push_back({&f, std::move(values)});
     }
+    DropDefaults(Section::kData, data);  // a later field at its default leaves the keys of earlier suites unchanged
     std::vector<int> seeds{1};
     if (auto it = layer.grid.find("seeds"); it != layer.grid.end()) {
       Set(where, "seeds", it->second);
@@ -522,7 +523,11 @@ class TrainKindImpl : public Kind {
         try {
           CheckDatasetSpec(lang, ToDatasetSpec(DataFromJson(d)));
         } catch (const Error& e) {
-          fail_at(std::string(e.what()).find("test bin") != std::string::npos ? "test_bins" : "train", e.what());
+          const std::string what = e.what();
+          fail_at(what.find("test bin") != std::string::npos           ? "test_bins"
+                  : what.find("needs validation 0") != std::string::npos ? "validation"
+                                                                          : "train",
+                  what);
         }
       }
       try {

@@ -26,6 +26,7 @@ DatasetSpec ToDatasetSpec(const DataConfig& d) {
   s.min_len = d.min_len;
   s.max_len = d.max_len;
   s.test_bins = d.test_bins;
+  s.splits = d.splits == "all-strings" ? Splits::kAllStrings : Splits::kDisjoint;
   s.seed = d.seed;
   return s;
 }
@@ -73,6 +74,11 @@ std::vector<ConfigField> MakeFields() {
             "longest training length"),
       Field("test_bins", "test-bins", &DataConfig::test_bins, F::kBins, kSize, {}, 0, 0, false, false,
             "extra test splits of other lengths, e.g. [\"51-100\"]"),
+      Field("splits", "splits", &DataConfig::splits, F::kName, kSize | kCli | kKeyIfSet, {"disjoint", "all-strings"}, 0,
+            0, false, false,
+            "disjoint: train, validation and test sampled without overlap; all-strings: train on every string of the "
+            "training lengths (at most `train` of them) and test on the same strings, plus the test bins as usual "
+            "(the paper-like overlap for languages with few strings; validation must be 0)"),
       Field("seed", "seed", &DataConfig::seed, F::kSeed, kInKey, {}, 0, 0, false, false,
             "dataset seed (suites derive it from the suite seed and the language)"),
       // Model and optimiser.
@@ -257,7 +263,13 @@ nlohmann::json DataJson(const DataConfig& d) {
   const TrainConfig none;
   for (const ConfigField& f : ConfigFields())
     if (f.section == Section::kData) j[f.key] = f.get(d, none);
+  DropDefaults(Section::kData, j);
   return j;
+}
+
+void DropDefaults(Section section, nlohmann::json& j) {
+  for (const ConfigField& f : ConfigFields())
+    if (f.section == section && (f.uses & kKeyIfSet) && j.contains(f.key) && j[f.key] == f.Default()) j.erase(f.key);
 }
 
 namespace {
@@ -266,7 +278,8 @@ void FromJson(Section section, const nlohmann::json& j, DataConfig& d, TrainConf
   for (const ConfigField& f : ConfigFields()) {
     if (f.section != section) continue;
     if (!j.contains(f.key)) {
-      if (f.uses & kInKey) throw Error(fmt::format("{} section: missing '{}'", f.SectionName(), f.key));
+      if ((f.uses & kInKey) && !(f.uses & kKeyIfSet))
+        throw Error(fmt::format("{} section: missing '{}'", f.SectionName(), f.key));
       continue;
     }
     f.Check(j[f.key]);

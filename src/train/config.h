@@ -3,7 +3,7 @@
 // config JSON (in and out) and the report axes are all generated from it; a field's default is the initial value of
 // its member in DataConfig / TrainConfig. Adding a hyperparameter = a member + one row + its use.
 // Entry points: TrainConfig, DataConfig, ConfigFields, FindField, ValidateTrainConfig, ModelJson, ModelFromJson,
-// DataJson, DataFromJson. Tested by tests/train_config_test.cc.
+// DataJson, DataFromJson, DropDefaults. Tested by tests/train_config_test.cc.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +44,7 @@ struct DataConfig {
   int64_t train = 1000, validation = 0, test = 200;
   int min_len = 2, max_len = 50;
   std::vector<std::pair<int, int>> test_bins;  // extra test splits [lo, hi]
+  std::string splits = "disjoint";  // disjoint, all-strings (DatasetSpec::splits)
   uint64_t seed = 1;
 };
 DatasetSpec ToDatasetSpec(const DataConfig& d);
@@ -58,6 +59,8 @@ enum FieldUse : unsigned {
   kReportAxis = 1u << 2,  // usable as rows/columns of a report table
   kCli = 1u << 3,         // an option of `flbench train`
   kInKey = 1u << 4,       // part of the cell config (and so of its key); otherwise run-time only (threads)
+  kKeyIfSet = 1u << 5,    // with kInKey: in the config only when it differs from the default, and read as the
+                          // default when absent (a field added after results were stored keeps every earlier key)
 };
 
 struct ConfigField {
@@ -96,6 +99,8 @@ void ValidateTrainConfig(const TrainConfig& cfg);
 // The model section as stored in a cell's config (kInKey fields), or with run-time fields too (for `flbench train`).
 nlohmann::json ModelJson(const TrainConfig& cfg, bool with_runtime = false);
 nlohmann::json DataJson(const DataConfig& d);
+// Removes the kKeyIfSet fields of a section that hold their default (how DataJson and the suites write a config).
+void DropDefaults(Section section, nlohmann::json& j);
 // From stored or generated JSON (untrusted): every kInKey field of the section must be present with the right type
 // and in range; throws flbench::Error naming the field otherwise.
 TrainConfig ModelFromJson(const nlohmann::json& j);
