@@ -65,6 +65,32 @@ TEST(TrainReportTest, SelectsSummarisesAndComparesWithThePaper) {
   EXPECT_EQ(out.csv.size(), 5u);
 }
 
+// A language trained and tested on all strings of the training lengths (splits: all-strings) is named where the
+// report says what its test column measures (fit) and in the Data section; a disjoint suite says neither.
+TEST(TrainReportTest, AllStringsLanguagesAreSaidToMeasureFit) {
+  std::string text = kSuite;
+  text.replace(text.find("validation: 1, test: 1,"), 23, "validation: 0, test: 1, splits: all-strings,");
+  text.replace(text.find("train: 3,"), 9, "train: 30,");
+  const Suite suite = ParseSuite(text, "hand.yaml");
+  ASSERT_EQ(suite.cells.size(), 4u);
+  std::vector<std::optional<CellRecord>> records(4);
+  for (size_t i = 0; i < 4; ++i) {
+    records[i] = Result(suite.cells[i], -1, 1.0, 0.5, 1.0);
+    records[i]->result.erase("validation_acc");
+    records[i]->result["data_sizes"] = {{"train", 25}, {"validation", 0}, {"test", 25}};
+  }
+  const std::string md = RenderTrainReport(suite, records, ReportPaths::For("/tmp/hand.md")).markdown;
+  EXPECT_NE(md.find("for tomita2 (splits: all-strings) they are the training strings themselves, so this column "
+                    "measures fit"), std::string::npos) << md;
+  EXPECT_NE(md.find("except for tomita2 (splits: all-strings), whose training split is every string"),
+            std::string::npos) << md;
+  const Suite disjoint = ParseSuite(kSuite, "hand.yaml");
+  std::vector<std::optional<CellRecord>> plain(4);
+  for (size_t i = 0; i < 4; ++i) plain[i] = Result(disjoint.cells[i], 0.9, 1.0, 0.5, 1.0);
+  const std::string md2 = RenderTrainReport(disjoint, plain, ReportPaths::For("/tmp/hand.md")).markdown;
+  EXPECT_EQ(md2.find("all-strings"), std::string::npos) << md2;
+}
+
 TEST(TrainReportTest, MissingCellsShowAsNoResults) {
   const Suite suite = ParseSuite(kSuite, "hand.yaml");
   std::vector<std::optional<CellRecord>> records(4);

@@ -283,6 +283,18 @@ class TrainReport {
         if (const nlohmann::json* n = Arr(records[i]->result, "data_notes"))
           for (const auto& x : *n)
             if (x.is_string()) notes_[suite.cells[i].config["language"].get<std::string>()].insert(x.get<std::string>());
+    // Languages trained and tested on all strings of the training lengths (data `splits: all-strings`).
+    for (const Cell& c : suite.cells)
+      if (const nlohmann::json* d = Obj(c.config, "data"); d && d->value("splits", "") == "all-strings")
+        all_strings_.insert(c.config["language"].get<std::string>());
+  }
+
+  // "a, b" of the languages in `langs` trained with splits: all-strings (empty when none).
+  std::string AllStringsIn(const std::set<std::string>& langs) const {
+    std::string t;
+    for (const auto& l : langs)
+      if (all_strings_.count(l)) t += (t.empty() ? "" : ", ") + l;
+    return t;
   }
 
   RenderedReport Render() {
@@ -421,6 +433,9 @@ class TrainReport {
     const Grouping g = Group(row_axes, col_axis, table.where);
     const bool has_lang = std::find(row_axes.begin(), row_axes.end(), "language") != row_axes.end();
     const auto [verify_len, extract] = split == 0 ? Checks(g) : std::pair<int, bool>{0, false};
+    std::set<std::string> table_langs;  // the languages of the table's configurations
+    for (const auto& [rc, keys] : g.configs)
+      for (const auto& k : keys) table_langs.insert(configs_.at(k).config->at("language").get<std::string>());
 
     std::string md = fmt::format("## Table {}{}: {}\n\n", number, split ? fmt::format(".{}", split) : "",
                                  table.title + (split ? fmt::format(" — longer strings (test bin {})", split) : ""));
@@ -430,8 +445,14 @@ class TrainReport {
       md += "Cells: " + w + ". ";
     }
     md += "Accuracy: " + RuleText(rule) + ". ";
-    md += split ? "Test bin " + std::to_string(split) + ": lengths beyond the training range (range per row). "
-                : "Test strings have the training lengths. ";
+    if (split) {
+      md += "Test bin " + std::to_string(split) + ": lengths beyond the training range (range per row). ";
+    } else if (const std::string overlap = AllStringsIn(table_langs); !overlap.empty()) {
+      md += "Test strings have the training lengths; for " + overlap + " (splits: all-strings) they are the training "
+            "strings themselves, so this column measures fit and only the longer bins measure generalisation. ";
+    } else {
+      md += "Test strings have the training lengths. ";
+    }
     std::string st_text;
     for (const auto& s : stats) st_text += (st_text.empty() ? "" : "; ") + StatisticText(s);
     md += "Columns: " + st_text + "; *diverged*: runs of the group (every configuration) whose loss became NaN/∞.";
@@ -578,7 +599,10 @@ class TrainReport {
       std::string t;
       for (const auto& l : small_langs)
         for (const auto& n : notes_.at(l)) t += (t.empty() ? "" : "; ") + n;
-      md += t + ". The test set is then small, and the Wilson intervals show how little it can tell.\n\n";
+      md += t + (AllStringsIn(small_langs).empty()
+                     ? ". The test set is then small, and the Wilson intervals show how little it can tell.\n\n"
+                     : ". Where train = test (splits: all-strings), a training-range interval bounds the fit, not "
+                       "generalisation.\n\n");
     }
     if (verify_len)
       md += fmt::format("Runs (every configuration of this table) scoring 1.000 on the sampled test yet wrong on some "
@@ -903,8 +927,15 @@ class TrainReport {
       }
     }
     if (sizes.empty()) return "";
+    std::set<std::string> langs;
+    for (const auto& [lang, text] : sizes) langs.insert(lang);
+    const std::string overlap = AllStringsIn(langs);
     std::string md = "## Data\n\nStrings per split (train, validation and test splits are disjoint; lengths uniform "
-                     "among those with strings of the class, strings uniform within a length).\n\n";
+                     "among those with strings of the class, strings uniform within a length)" +
+                     (overlap.empty() ? std::string(".\n\n")
+                                      : "; except for " + overlap + " (splits: all-strings), whose training split is "
+                                        "every string of the training lengths and whose test split over those lengths "
+                                        "is the same strings.\n\n");
     MarkdownTable t({"language", "split sizes", "notes"});
     for (const auto& [lang, text] : sizes) {
       std::string n;
@@ -1004,6 +1035,7 @@ class TrainReport {
   std::vector<std::optional<Run>> runs_;  // per suite cell: its stored result, read (none: missing or malformed)
   std::vector<std::string> malformed_;    // "label (key …): what is wrong"
   std::map<std::string, std::set<std::string>> notes_;  // language → the data layer's notes (fewer strings …)
+  std::set<std::string> all_strings_;  // languages with data splits: all-strings (train = test over training lengths)
   std::vector<std::string> order_;
   std::map<std::string, nlohmann::json> languages_;
   std::vector<std::string> varying_;
