@@ -1,7 +1,8 @@
 // Trains an Elman RNN on a Dataset: length-bucketed batches in seeded order, data-parallel gradient shards with a
 // fixed reduction order, an optimiser step per batch, early stopping, divergence detection, and evaluation of
 // every split; and the same for several cells in lockstep. Entry points: Train, TrainEnsemble, SameBatchOrder, ToJson
-// (TrainConfig is in config.h). Tested by tests/train_trainer_test.cc.
+// (TrainConfig is in config.h). Tested by tests/train_trainer_test.cc and tests/suite_by_length_test.cc (per-length
+// errors against the model stage's forward).
 #pragma once
 
 #include <cstdint>
