@@ -41,6 +41,7 @@ Outcome Run(const ElmanShape& shape, const std::vector<float>& theta, const std:
   const ShardResult r2 = net.Evaluate(theta.data(), shard, 1.0f / 37, with_grad ? again.data() : nullptr);
   EXPECT_EQ(std::memcmp(&r2.loss_sum, &out.r.loss_sum, sizeof(double)), 0);
   EXPECT_EQ(std::memcmp(again.data(), out.grad.data(), again.size() * sizeof(float)), 0);
+  EXPECT_EQ(net.CountCorrect(theta.data(), shard), out.r.correct);  // evaluation's count, without the loss
   ForceScalarGemm(false);
   ForceAvx2Lanes(false);
   return out;

@@ -134,6 +134,17 @@ class FlushDenormals {
 template <typename Real>
 ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example* const> shard, Real scale,
                                      Real* grad) {
+  return Run(theta, shard, scale, grad, /*loss=*/true);
+}
+
+template <typename Real>
+int ElmanRnn<Real>::CountCorrect(const Real* theta, std::span<const Example* const> shard) {
+  return Run(theta, shard, Real(1), nullptr, /*loss=*/false).correct;
+}
+
+template <typename Real>
+ShardResult ElmanRnn<Real>::Run(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad,
+                                bool loss) {
   if (shard.empty()) throw Error("ElmanRnn::Evaluate: empty shard");
   n_ = static_cast<int>(shard.size());
   T_ = static_cast<int>(shard[0]->x.size());
@@ -156,7 +167,7 @@ ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example*
   const ParamViews<Real> p(shape_, const_cast<Real*>(theta));
   lanes_ = std::is_same_v<Real, float> && UseLanes(shape_.m);
   Forward(p, shard, grad != nullptr);
-  const ShardResult r = Loss(shard, scale);
+  const ShardResult r = Loss(shard, scale, loss || grad != nullptr);
   if (grad != nullptr) {
     ParamViews<Real> g(shape_, grad);
     Backward(p, shard, g);
@@ -242,11 +253,11 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
 // Per output unit a (a column of Y_): its 0/1 targets, its thresholds checked against them, its BCE and gradient,
 // each a vectorised pass down the column.
 template <typename Real>
-ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real scale) {
+ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real scale, bool loss) {
   const int n = n_, o = shape_.o;
   const size_t rows = Y_.n_rows;  // T·n (next-symbol) or n (membership)
   Target_.set_size(rows, o);
-  dY_.set_size(rows, o);
+  if (loss) dY_.set_size(rows, o);
   Wrong_.assign(rows, 0);
   ShardResult r;
   for (int a = 0; a < o; ++a) {
@@ -256,7 +267,7 @@ ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real sca
       TargetBits(Masks_.data(), a, Target_.colptr(a), rows);
     }
     MarkWrong(Y_.colptr(a), Target_.colptr(a), Wrong_.data(), rows);
-    r.loss_sum += BinaryCrossEntropy(Y_.colptr(a), Target_.colptr(a), scale, dY_.colptr(a), rows);
+    if (loss) r.loss_sum += BinaryCrossEntropy(Y_.colptr(a), Target_.colptr(a), scale, dY_.colptr(a), rows);
   }
   // A string is right when no row of it (one per step for next-symbol, rows t·n + j) is wrong.
   std::vector<uint32_t> wrong(Wrong_.begin(), Wrong_.begin() + n);

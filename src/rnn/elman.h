@@ -85,11 +85,16 @@ class ElmanRnn {
   // scale is typically 1 / (outputs in the whole batch) so shard gradients sum to the batch-mean gradient.
   ShardResult Evaluate(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad);
 
+  // The strings of `shard` whose every thresholded output is right: Evaluate's `correct` without computing a loss
+  // (what evaluation needs; the thresholds are the same, so the count is Evaluate's).
+  int CountCorrect(const Real* theta, std::span<const Example* const> shard);
+
  private:
   // keep: store every h_t for a backward pass (else the lanes path keeps only two steps).
   void Forward(const ParamViews<Real>& p, std::span<const Example* const> shard, bool keep);
   void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ kLanesMaxWidth (rnn/elman_lanes.h)
-  ShardResult Loss(std::span<const Example* const> shard, Real scale);
+  ShardResult Run(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad, bool loss);
+  ShardResult Loss(std::span<const Example* const> shard, Real scale, bool loss);  // loss false: correct only
   void Backward(const ParamViews<Real>& p, std::span<const Example* const> shard, ParamViews<Real>& g);
   void DeltasLanes(const ParamViews<Real>& p);  // the backward loop of the lanes path, into dZ_
 

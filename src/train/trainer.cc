@@ -264,7 +264,7 @@ class Trainer {
     const auto& chunks = it->second.chunks;
     eval_correct_.resize(chunks.size());
     ForEach(arena_.get(), static_cast<int>(chunks.size()), [&](int i) {
-      eval_correct_[i] = Net().Evaluate(theta_.memptr(), chunks[i], 1.0f, nullptr).correct;
+      eval_correct_[i] = Net().CountCorrect(theta_.memptr(), chunks[i]);
     });
     long total = 0;
     for (int c : eval_correct_) total += c;
