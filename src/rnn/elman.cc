@@ -149,18 +149,29 @@ ShardResult ElmanRnn<Real>::Run(const Real* theta, std::span<const Example* cons
   n_ = static_cast<int>(shard.size());
   T_ = static_cast<int>(shard[0]->x.size());
   if (T_ < 1) throw Error("ElmanRnn::Evaluate: strings must have at least one symbol");
+  // The strings lie scattered in memory (a batch is a shuffled draw): their data is asked for here, while checking
+  // them, so the cache misses overlap instead of queueing in the copies below.
+  for (const Example* e : shard) {
+    __builtin_prefetch(e->x.data());
+    if (shape_.task == Task::kNextSymbol) __builtin_prefetch(e->next.data());
+  }
   for (const Example* e : shard) {
     if (static_cast<int>(e->x.size()) != T_) throw Error("ElmanRnn::Evaluate: a shard mixes string lengths");
     if (shape_.task == Task::kNextSymbol && e->next.size() != e->x.size())
       throw Error("ElmanRnn::Evaluate: next-symbol example without one target per prefix");
   }
+  // String by string (each one's symbols read contiguously), written step-major.
   X_.resize(size_t(T_) * n_);
-  for (int t = 0; t < T_; ++t)
-    for (int j = 0; j < n_; ++j) X_[size_t(t) * n_ + j] = shard[j]->x[t];
+  for (int j = 0; j < n_; ++j) {
+    const uint8_t* x = shard[j]->x.data();
+    for (int t = 0; t < T_; ++t) X_[size_t(t) * n_ + j] = x[t];
+  }
   if (shape_.task == Task::kNextSymbol) {
     Masks_.resize(size_t(T_) * n_);
-    for (int t = 0; t < T_; ++t)
-      for (int j = 0; j < n_; ++j) Masks_[size_t(t) * n_ + j] = shard[j]->next[t];
+    for (int j = 0; j < n_; ++j) {
+      const uint32_t* next = shard[j]->next.data();
+      for (int t = 0; t < T_; ++t) Masks_[size_t(t) * n_ + j] = next[t];
+    }
   }
   const FlushDenormals flush;
   // The views only read θ; ParamViews is one type for reading and writing.
@@ -271,7 +282,8 @@ ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real sca
   }
   // A string is right when no row of it (one per step for next-symbol, rows t·n + j) is wrong.
   std::vector<uint32_t> wrong(Wrong_.begin(), Wrong_.begin() + n);
-  for (size_t row = n; row < rows; ++row) wrong[row % n] |= Wrong_[row];
+  for (size_t row0 = n; row0 < rows; row0 += n)
+    for (int j = 0; j < n; ++j) wrong[j] |= Wrong_[row0 + j];
   for (uint32_t w : wrong) r.correct += w == 0;
   return r;
 }
