@@ -218,6 +218,45 @@ TEST(FastMath, VectorFormsEqualScalarFormsBitForBit) {
   }
 }
 
+// The 16-lane AVX-512 forms of exp and log1p give the 8-lane (and so the scalar) forms' bits, on CPUs that have them.
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq")
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+void Apply16(const float* xe, const float* xl, float* exp16, float* log16) {
+  _mm512_storeu_ps(exp16, FastExp16(_mm512_loadu_ps(xe)));
+  _mm512_storeu_ps(log16, FastLog1p16(_mm512_loadu_ps(xl)));
+}
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+
+TEST(FastMath, Avx512FormsEqualAvx2FormsBitForBit) {
+  if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512dq"))
+    GTEST_SKIP() << "no AVX-512 on this CPU";
+  std::vector<float> xs = {0.0f, -0.0f, 1e-30f, -1e-30f, -87.0f, -88.0f, -1e30f, 1.0f,
+                           -std::numeric_limits<float>::infinity(), 0.5f};
+  for (float x = -100.0f; x <= 1.0f; x += 0.0071f) xs.push_back(x);
+  while (xs.size() % 16) xs.push_back(-0.25f);
+  auto bits = [](float v) { return std::bit_cast<uint32_t>(v); };
+  for (size_t i = 0; i < xs.size(); i += 16) {
+    float xe[16], xl[16], exp16[16], log16[16], exp8[16], log8[16];
+    for (int k = 0; k < 16; ++k) {
+      xe[k] = std::min(0.0f, xs[i + k]);
+      xl[k] = std::min(1.0f, std::max(0.0f, -xs[i + k]));
+    }
+    Apply16(xe, xl, exp16, log16);
+    for (int h = 0; h < 2; ++h) {
+      _mm256_storeu_ps(exp8 + 8 * h, FastExp8(_mm256_loadu_ps(xe + 8 * h)));
+      _mm256_storeu_ps(log8 + 8 * h, FastLog1p8(_mm256_loadu_ps(xl + 8 * h)));
+    }
+    for (int k = 0; k < 16; ++k) {
+      EXPECT_EQ(bits(exp16[k]), bits(exp8[k])) << "exp " << xe[k];
+      EXPECT_EQ(bits(log16[k]), bits(log8[k])) << "log1p " << xl[k];
+    }
+  }
+}
+
 }  // namespace
 }  // namespace flbench
 #endif

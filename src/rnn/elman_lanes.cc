@@ -68,6 +68,10 @@ using Isa = Avx2;
 // AVX-512 (F, VL, BW, DQ), used when the CPU has it: 16 lanes and 32 registers, the same chains and operations.
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq")
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() to their builtins: false "(may be) used uninitialized".
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 struct Avx512 {
   using V = __m512;
   using I = __m512i;
@@ -103,6 +107,7 @@ namespace avx512 {
 using Isa = Avx512;
 #include "rnn/elman_lanes_kernels.inc"
 }  // namespace avx512
+#pragma GCC diagnostic pop
 #pragma GCC pop_options
 
 // AVX-512 is used when the CPU has F, VL, BW and DQ, unless FLBENCH_NO_AVX512=1 (or ForceAvx2Lanes) says not to.
