@@ -2,18 +2,22 @@
 // (Train: BM_Single) and in lockstep ensembles of 1, 8 and 32 networks (TrainEnsemble: BM_Ensemble; the networks
 // differ in init seed and learning rate and share data and batch order), beside the arithmetic bound: the FLOPs of
 // a training symbol (6m², the three m×m products W h, Wᵀ δ and δ hᵀ, 2 FLOPs per multiply-add) over this core's
-// measured single-thread peak (BM_Peak: independent 8-lane FMA chains). Data: 10 000 random binary strings of length
-// 2–50 labelled by Tomita 3 (membership, batch 32, RMSProp, the trainer's defaults), so ≈ 260 000 symbols per epoch.
+// measured single-thread peak for the lanes path in use (BM_Peak: independent 8-lane FMA chains, or 16-lane ones
+// where the kernels run on AVX-512; FLBENCH_NO_AVX512=1 measures the AVX2 path and bound). Data: 10 000 random
+// binary strings of length 2–50 labelled by Tomita 3 (membership, batch 32, RMSProp, the trainer's defaults), so
+// ≈ 260 000 symbols per epoch.
 // Timed: epochs 2 and 3 of each network (the first epoch's set-up and the final evaluation are left out), as this
 // thread's CPU time. Run: build/ensemble_bench (one thread).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <vector>
 
 #include <immintrin.h>
 
+#include "rnn/elman_lanes.h"
 #include "train/trainer.h"
 #include "util/blas_threads.h"
 #include "util/rng.h"
@@ -84,9 +88,33 @@ TrainConfig Config(int width, int k) {
   return c;
 }
 
-// Single-thread peak: 12 independent chains of 8-lane FMAs (enough to cover the FMA latency on every x86-64-v3 core).
+// The single-thread FMA peak of 16-lane AVX-512 (24 independent chains), for CPUs where the lanes kernels run so.
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+double Peak512Gflops() {
+  __m512 acc[24];
+  for (int r = 0; r < 24; ++r) acc[r] = _mm512_set1_ps(float(r));
+  const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-3f);
+  double best = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const long iters = 1'000'000;
+    const auto t0 = Clock::now();
+    for (long i = 0; i < iters; ++i)
+#pragma GCC unroll 24
+      for (int r = 0; r < 24; ++r) acc[r] = _mm512_fmadd_ps(acc[r], a, b);
+    const double s = Seconds(t0, Clock::now());
+    for (int r = 0; r < 24; ++r) benchmark::DoNotOptimize(acc[r]);
+    best = std::max(best, 2.0 * 16 * 24 * double(iters) / s / 1e9);
+  }
+  return best;
+}
+#pragma GCC pop_options
+
+// Single-thread peak of the path the lanes kernels take here: 12 independent chains of 8-lane FMAs (enough to cover
+// the FMA latency on every x86-64-v3 core), or the AVX-512 peak where they run 16 lanes wide.
 double PeakGflops() {
   static const double peak = [] {
+    if (std::strcmp(LanesPath(), "avx512") == 0) return Peak512Gflops();
     __m256 acc[12];
     for (int r = 0; r < 12; ++r) acc[r] = _mm256_set1_ps(float(r));
     const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-3f);
