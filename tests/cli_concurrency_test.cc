@@ -21,17 +21,11 @@ namespace flbench {
 namespace {
 
 using testing::BinaryPath;
+using testing::FileText;
 using testing::RunCommand;
 using testing::SourceDir;
 
 std::string Flbench(const std::string& args) { return BinaryPath() + " " + args; }
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string HostName() {
   char buf[256] = {};
@@ -76,9 +70,9 @@ TEST(ConcurrencyTest, SecondRunRefusesNamingTheHolderAndAKilledHolderBlocksNobod
   Background first(run);
   const std::string lock = dir + "/slow.db.lock";
   const std::string holder = "pid " + std::to_string(first.pid()) + " on " + HostName();
-  for (int i = 0; i < 1000 && Slurp(lock).find(holder) == std::string::npos; ++i)
+  for (int i = 0; i < 1000 && FileText(lock).find(holder) == std::string::npos; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_NE(Slurp(lock).find(holder), std::string::npos) << Slurp(lock);
+  ASSERT_NE(FileText(lock).find(holder), std::string::npos) << FileText(lock);
 
   auto second = RunCommand(Flbench(run));
   EXPECT_EQ(second.status, 2) << second.err;
@@ -96,12 +90,12 @@ TEST(ConcurrencyTest, SecondRunRefusesNamingTheHolderAndAKilledHolderBlocksNobod
 
   // kill -9 leaves the lock file with a dead pid in it; the lock itself died with the process.
   first.Kill();
-  ASSERT_NE(Slurp(lock).find(holder), std::string::npos);
+  ASSERT_NE(FileText(lock).find(holder), std::string::npos);
   std::ofstream(dir + "/fast.yaml") << std::string(kSlowSuite).replace(std::string(kSlowSuite).find("20000"), 5, "2");
   auto after = RunCommand(Flbench("run " + dir + "/fast.yaml --jobs 1 --quiet --db " + dir + "/slow.db --report " +
                                   dir + "/slow.md"));
   EXPECT_EQ(after.status, 0) << after.err;
-  EXPECT_EQ(Slurp(lock).find(holder), std::string::npos) << "the new holder describes itself: " << Slurp(lock);
+  EXPECT_EQ(FileText(lock).find(holder), std::string::npos) << "the new holder describes itself: " << FileText(lock);
 }
 
 TEST(ConcurrencyTest, CellRunsShareADatabase) {
@@ -117,7 +111,7 @@ TEST(ConcurrencyTest, CellRunsShareADatabase) {
               " 2>" + dir + "/err" + std::to_string(i) + "; echo $? >" + dir + "/status" + std::to_string(i) + ") & ";
   ASSERT_EQ(RunCommand(script + "wait").status, 0);
   for (int i = 0; i < 6; ++i)
-    EXPECT_EQ(Slurp(dir + "/status" + std::to_string(i)), "0\n") << Slurp(dir + "/err" + std::to_string(i));
+    EXPECT_EQ(FileText(dir + "/status" + std::to_string(i)), "0\n") << FileText(dir + "/err" + std::to_string(i));
   EXPECT_EQ(ResultStore::Open(dir + "/tiny.db")->Size(), 6u);
 }
 
@@ -133,13 +127,13 @@ TEST(ConcurrencyTest, ConcurrentReportsOfOneSuiteAllSucceed) {
   ASSERT_EQ(RunCommand(script + "wait").status, 0);
   std::string errors;
   for (int i = 0; i < 12; ++i) {
-    errors += Slurp(dir + "/err" + std::to_string(i));
-    EXPECT_EQ(Slurp(dir + "/status" + std::to_string(i)), "0\n") << Slurp(dir + "/err" + std::to_string(i));
+    errors += FileText(dir + "/err" + std::to_string(i));
+    EXPECT_EQ(FileText(dir + "/status" + std::to_string(i)), "0\n") << FileText(dir + "/err" + std::to_string(i));
   }
   EXPECT_EQ(errors.find("cannot"), std::string::npos) << errors;
   for (const auto& e : std::filesystem::directory_iterator(dir))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "left behind: " << e.path();
-  EXPECT_NE(Slurp(dir + "/tiny.md").find("cells with results: 24 of 24"), std::string::npos);
+  EXPECT_NE(FileText(dir + "/tiny.md").find("cells with results: 24 of 24"), std::string::npos);
 }
 
 // The stored result of the only cell of a one-language suite.

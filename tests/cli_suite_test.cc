@@ -22,18 +22,12 @@ namespace flbench {
 namespace {
 
 using testing::BinaryPath;
+using testing::FileText;
 using testing::RunCommand;
 using testing::SourceDir;
 
 std::string Suite() { return SourceDir() + "/tests/data/tiny-suite.yaml"; }
 std::string Flbench(const std::string& args) { return BinaryPath() + " " + args; }
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The report from its first table on: everything but the run metadata (paths, dates, wall times).
 std::string Body(const std::string& md) {
@@ -55,7 +49,7 @@ class SuiteCliTest : public ::testing::Test {
 std::string* SuiteCliTest::dir_ = nullptr;
 
 TEST_F(SuiteCliTest, ReportHasTablesPlotsAndFiles) {
-  const std::string md = Slurp(Ref(".md"));
+  const std::string md = FileText(Ref(".md"));
   EXPECT_NE(md.find("## Table 1: Tiny: test accuracy"), std::string::npos);
   EXPECT_NE(md.find("## Table 1.1: Tiny: test accuracy — longer strings (test bin 1)"), std::string::npos);
   EXPECT_NE(md.find("relu paper"), std::string::npos);
@@ -63,16 +57,16 @@ TEST_F(SuiteCliTest, ReportHasTablesPlotsAndFiles) {
   EXPECT_NE(md.find("cells with results: 24 of 24"), std::string::npos);
   EXPECT_NE(md.find("](tiny-accuracy-vs-width-relu.svg)"), std::string::npos);
   for (const char* f : {"-accuracy-vs-width-relu.svg", "-curve-tomita4.svg", ".csv", ".json", ".db"})
-    EXPECT_FALSE(Slurp(Ref(f)).empty()) << f;
-  const std::string csv = Slurp(Ref(".csv"));
+    EXPECT_FALSE(FileText(Ref(f)).empty()) << f;
+  const std::string csv = FileText(Ref(".csv"));
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 25);  // header + 24 cells
 }
 
 TEST_F(SuiteCliTest, ResultsDoNotDependOnJobs) {
   auto r = RunCommand(Flbench("run " + Suite() + " --jobs 1 --quiet --report " + *dir_ + "/one/tiny.md"));
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(Slurp(*dir_ + "/one/tiny.csv"), Slurp(Ref(".csv")));
-  EXPECT_EQ(Body(Slurp(*dir_ + "/one/tiny.md")), Body(Slurp(Ref(".md"))));
+  EXPECT_EQ(FileText(*dir_ + "/one/tiny.csv"), FileText(Ref(".csv")));
+  EXPECT_EQ(Body(FileText(*dir_ + "/one/tiny.md")), Body(FileText(Ref(".md"))));
 }
 
 TEST_F(SuiteCliTest, KillMinus9ThenResumeGivesTheSameReport) {
@@ -82,7 +76,7 @@ TEST_F(SuiteCliTest, KillMinus9ThenResumeGivesTheSameReport) {
                           "/tiny.md") + " >/dev/null 2>&1 & echo $! > " + out + "/pid)");
   ASSERT_EQ(start.status, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  const pid_t pid = std::stoi(Slurp(out + "/pid"));
+  const pid_t pid = std::stoi(FileText(out + "/pid"));
   size_t at_kill = 0;
   for (int i = 0; i < 2000; ++i) {  // up to 20 s: kill once some but not all cells are stored
     if (access(db.c_str(), F_OK) == 0) {
@@ -100,8 +94,8 @@ TEST_F(SuiteCliTest, KillMinus9ThenResumeGivesTheSameReport) {
   ASSERT_EQ(resumed.status, 0) << resumed.err;
   EXPECT_NE(resumed.err.find(std::to_string(stored) + " of 24 cells already in"), std::string::npos) << resumed.err;
   EXPECT_NE(resumed.err.find(std::to_string(24 - stored) + " run now"), std::string::npos) << resumed.err;
-  EXPECT_EQ(Slurp(out + "/tiny.csv"), Slurp(Ref(".csv")));
-  EXPECT_EQ(Body(Slurp(out + "/tiny.md")), Body(Slurp(Ref(".md"))));
+  EXPECT_EQ(FileText(out + "/tiny.csv"), FileText(Ref(".csv")));
+  EXPECT_EQ(Body(FileText(out + "/tiny.md")), Body(FileText(Ref(".md"))));
 }
 
 TEST_F(SuiteCliTest, ShardsMergeIntoTheSameReport) {
@@ -117,15 +111,15 @@ TEST_F(SuiteCliTest, ShardsMergeIntoTheSameReport) {
   EXPECT_NE(m.err.find("now holds 24"), std::string::npos) << m.err;
   auto rep = RunCommand(Flbench("report " + Suite() + " --report " + out + "/tiny.md"));
   ASSERT_EQ(rep.status, 0) << rep.err;
-  EXPECT_EQ(Slurp(out + "/tiny.csv"), Slurp(Ref(".csv")));
-  EXPECT_EQ(Body(Slurp(out + "/tiny.md")), Body(Slurp(Ref(".md"))));
+  EXPECT_EQ(FileText(out + "/tiny.csv"), FileText(Ref(".csv")));
+  EXPECT_EQ(Body(FileText(out + "/tiny.md")), Body(FileText(Ref(".md"))));
 }
 
 TEST_F(SuiteCliTest, ReportRegeneratesWithoutTraining) {
-  const std::string before = Slurp(Ref(".csv"));
+  const std::string before = FileText(Ref(".csv"));
   auto r = RunCommand(Flbench("report " + Suite() + " --report " + Ref(".md")));
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(Slurp(Ref(".csv")), before);
+  EXPECT_EQ(FileText(Ref(".csv")), before);
   auto missing = RunCommand(Flbench("report " + Suite() + " --report " + *dir_ + "/none/tiny.md"));
   EXPECT_NE(missing.status, 0);
   EXPECT_NE(missing.err.find("no results database"), std::string::npos) << missing.err;
@@ -139,7 +133,7 @@ TEST_F(SuiteCliTest, BaselineAndCompare) {
   EXPECT_EQ(same.status, 0) << same.out << same.err;
   EXPECT_NE(same.out.find("0 regressed, 0 missing — PASS"), std::string::npos) << same.out;
   // A baseline that is better than us by more than the tolerance makes compare fail, with a table.
-  std::string text = Slurp(base);
+  std::string text = FileText(base);
   const size_t at = text.find("\"mean\": ");
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 8, "\"mean\": 1.5, \"was\": ");
@@ -210,8 +204,8 @@ TEST_F(SuiteCliTest, SigtermPublishesBeforeExiting) {
                           " --report " + out + "/tiny.md --publish-to " + pub + " --publish-every 1000000") +
                           " & echo $! > " + out + "/pid; wait $!; echo $? > " + out + "/status' >/dev/null 2>&1 &)");
   ASSERT_EQ(start.status, 0);
-  for (int i = 0; i < 500 && Slurp(out + "/pid").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const pid_t pid = std::stoi(Slurp(out + "/pid"));
+  for (int i = 0; i < 500 && FileText(out + "/pid").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const pid_t pid = std::stoi(FileText(out + "/pid"));
   size_t at_kill = 0;
   for (int i = 0; i < 2000; ++i) {  // up to 20 s: signal once 3 cells are stored (the copy then holds 1)
     if (access(live.c_str(), F_OK) == 0 && access(pub.c_str(), F_OK) == 0 && (at_kill = ResultStore::Open(live)->Size()) >= 3)
@@ -219,8 +213,8 @@ TEST_F(SuiteCliTest, SigtermPublishesBeforeExiting) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  for (int i = 0; i < 1000 && Slurp(out + "/status").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_EQ(Slurp(out + "/status"), "143\n") << "the run finished before SIGTERM: make the tiny suite's cells slower";
+  for (int i = 0; i < 1000 && FileText(out + "/status").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(FileText(out + "/status"), "143\n") << "the run finished before SIGTERM: make the tiny suite's cells slower";
   // Every cell stored before the signal is in the copy (cells finishing while it is written may be too).
   ASSERT_GE(at_kill, 3u);
   const size_t published = ResultStore::OpenReadOnly(pub)->Size();
@@ -236,7 +230,7 @@ TEST_F(SuiteCliTest, SlurmScriptsRunByHand) {
   auto w = RunCommand(Flbench("slurm " + Suite() + " --tasks 3 --dir " + dir + " --time 00:10:00 --partition short "
                               "--local-dir " + *dir_ + "/node-local --publish-every 0"));
   ASSERT_EQ(w.status, 0) << w.err;
-  const std::string array = Slurp(dir + "/tiny.sbatch");
+  const std::string array = FileText(dir + "/tiny.sbatch");
   for (const char* line : {"#SBATCH --array=0-2\n", "#SBATCH --time=00:10:00\n", "#SBATCH --partition=short\n",
                            "#SBATCH --cpus-per-task=1\n", "--publish-every 0", "#SBATCH --dependency"})
     EXPECT_EQ(array.find(line) != std::string::npos, std::string(line) != "#SBATCH --dependency") << line;
@@ -259,13 +253,13 @@ TEST_F(SuiteCliTest, SlurmScriptsRunByHand) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(std::ifstream(dir + "/tiny-shard" + std::to_string(i) + "of3.done").good());
   auto merged = RunCommand(merge);
   ASSERT_EQ(merged.status, 0) << merged.err;
-  EXPECT_EQ(Slurp(dir + "/tiny.csv"), Slurp(Ref(".csv")));
-  EXPECT_EQ(Body(Slurp(dir + "/tiny.md")), Body(Slurp(Ref(".md"))));
+  EXPECT_EQ(FileText(dir + "/tiny.csv"), FileText(Ref(".csv")));
+  EXPECT_EQ(Body(FileText(dir + "/tiny.md")), Body(FileText(Ref(".md"))));
   auto again = RunCommand(merge);  // idempotent: the merged database plus the shards again
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.err.find("now holds 24"), std::string::npos) << again.err;
   EXPECT_EQ(ResultStore::Open(dir + "/tiny.db")->Size(), 24u);
-  EXPECT_EQ(Slurp(dir + "/tiny.csv"), Slurp(Ref(".csv")));
+  EXPECT_EQ(FileText(dir + "/tiny.csv"), FileText(Ref(".csv")));
 
   // --allow-incomplete: the merge job writes the report with what it has and lists the missing cells.
   const std::string part = *dir_ + "/slurm-part";
@@ -274,7 +268,7 @@ TEST_F(SuiteCliTest, SlurmScriptsRunByHand) {
   auto partial = RunCommand("bash " + part + "/tiny-merge.sbatch");
   ASSERT_EQ(partial.status, 0) << partial.err;
   EXPECT_NE(partial.err.find("cells without results:"), std::string::npos) << partial.err;
-  EXPECT_NE(Slurp(part + "/tiny.md").find("cells with results: 12 of 24"), std::string::npos);
+  EXPECT_NE(FileText(part + "/tiny.md").find("cells with results: 12 of 24"), std::string::npos);
 
   auto no_submit = RunCommand(Flbench("slurm " + Suite() + " --tasks 2 --wait --dir " + part));
   EXPECT_EQ(no_submit.status, 2);
@@ -310,7 +304,7 @@ report: {plots: [accuracy-vs-length]}
 )";
   auto r = RunCommand(Flbench("run " + dir + "/checked.yaml --jobs 2 --report " + dir + "/checked.md"));
   ASSERT_EQ(r.status, 0) << r.err;
-  const std::string md = Slurp(dir + "/checked.md");
+  const std::string md = FileText(dir + "/checked.md");
   EXPECT_NE(md.find("exact ≤ 10"), std::string::npos) << md;
   EXPECT_NE(md.find("automaton = target"), std::string::npos) << md;
   EXPECT_NE(md.find("checked-length-tomita4.svg"), std::string::npos) << md;

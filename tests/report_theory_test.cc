@@ -384,11 +384,9 @@ TEST(TheoryReportTest, EndToEndWritesEveryFile) {
     for (const std::string& sfx : {std::string(".md"), std::string(".csv"), std::string(".json")})
       EXPECT_TRUE(std::filesystem::exists(paths.Sibling(sfx))) << paths.Sibling(sfx);
     for (const auto& sfx : svgs) EXPECT_TRUE(std::filesystem::exists(paths.Sibling(sfx))) << paths.Sibling(sfx);
-    std::ifstream in(paths.markdown);
-    std::stringstream md;
-    md << in.rdbuf();
-    EXPECT_NE(md.str().find("## Does the paper's claim hold here?"), std::string::npos);
-    EXPECT_EQ(md.str().find("nan"), std::string::npos);
+    const std::string md = testing::FileText(paths.markdown);
+    EXPECT_NE(md.find("## Does the paper's claim hold here?"), std::string::npos);
+    EXPECT_EQ(md.find("nan"), std::string::npos);
   }
   std::filesystem::remove_all(dir);
 }

@@ -9,7 +9,6 @@
 #include <functional>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -131,10 +130,7 @@ TEST(FilesTest, WriteFileAtomicFromManyThreadsAtOnce) {
     });
   for (auto& w : writers) w.join();
   EXPECT_EQ(failures, 0);
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  const std::string text = testing::FileText(path);
   ASSERT_FALSE(text.empty());
   EXPECT_EQ(text, std::string(text.size(), text[0])) << "one writer's whole text, never a mix";
   for (const auto& e : fs::directory_iterator(dir + "/sub")) EXPECT_EQ(e.path().filename(), "out.md");

@@ -1,4 +1,4 @@
-// RunCommand and TempDir for tests (see paths.h).
+// RunCommand, FileText and TempDir for tests (see paths.h).
 #include "testutil/paths.h"
 
 #include <sys/wait.h>
@@ -10,7 +10,7 @@
 
 namespace flbench::testing {
 
-static std::string Slurp(const std::string& path) {
+std::string FileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -32,8 +32,8 @@ CommandResult RunCommand(const std::string& command) {
   const int raw = std::system(full.c_str());
   CommandResult r;
   r.status = (raw != -1 && WIFEXITED(raw)) ? WEXITSTATUS(raw) : -1;
-  r.out = Slurp(dir + "/out");
-  r.err = Slurp(dir + "/err");
+  r.out = FileText(dir + "/out");
+  r.err = FileText(dir + "/err");
   std::system(("rm -rf " + dir).c_str());
   return r;
 }

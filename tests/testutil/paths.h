@@ -1,5 +1,5 @@
-// Paths tests need: the source tree (languages/, suites/) and the built flbench binary; and a helper
-// that runs a command and captures its stdout, stderr and exit status.
+// Paths tests need: the source tree (languages/, suites/) and the built flbench binary; a helper that runs a command
+// and captures its stdout, stderr and exit status; and one that reads a file whole.
 #pragma once
 
 #include <string>
@@ -17,6 +17,10 @@ struct CommandResult {
 
 // Runs `command` through /bin/sh with stdout and stderr captured to temporary files.
 CommandResult RunCommand(const std::string& command);
+
+// The contents of the file at `path`, or "" when it does not exist (yet) or cannot be read: tests poll for files
+// another process writes.
+std::string FileText(const std::string& path);
 
 // A fresh empty temporary directory (removed by the OS's tmp cleaning, not by the test).
 std::string TempDir();
