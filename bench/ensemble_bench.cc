@@ -11,7 +11,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <cstring>
 #include <ctime>
 #include <vector>
 
@@ -114,7 +113,7 @@ double Peak512Gflops() {
 // the FMA latency on every x86-64-v3 core), or the AVX-512 peak where they run 16 lanes wide.
 double PeakGflops() {
   static const double peak = [] {
-    if (std::strcmp(LanesPath(), "avx512") == 0) return Peak512Gflops();
+    if (UseAvx512()) return Peak512Gflops();
     __m256 acc[12];
     for (int r = 0; r < 12; ++r) acc[r] = _mm256_set1_ps(float(r));
     const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-3f);

@@ -4,7 +4,6 @@
 #include "rnn/elman.h"
 
 #include <cmath>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -78,27 +77,28 @@ size_t CrossEntropyBlocks512(const float* __restrict y, const float* __restrict 
 #if defined(__AVX2__)
   // The same operations 16 at a time where the CPU has AVX-512 (CrossEntropyBlocks512), else 8 at a time
   // (FastExp8/FastLog1p8 give the scalar bits) with the 16 double lanes as 4 registers.
-  const bool avx512 = std::strcmp(LanesPath(), "avx512") == 0;
-  if (avx512) i = CrossEntropyBlocks512(y, target, scale, dy, n, lane);
-  __m256d acc[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
-  const __m256 zero = _mm256_setzero_ps(), one_f = _mm256_set1_ps(1.0f), vscale = _mm256_set1_ps(scale);
-  for (; i + kLanes <= n; i += kLanes) {
-    for (size_t h = 0; h < 2; ++h) {
-      const __m256 yv = _mm256_loadu_ps(y + i + 8 * h), t = _mm256_loadu_ps(target + i + 8 * h);
-      const __m256 minus_y = _mm256_xor_ps(yv, _mm256_set1_ps(-0.0f));  // −y exactly (also −0 for +0)
-      const __m256 neg_abs = _mm256_blendv_ps(minus_y, yv, _mm256_cmp_ps(yv, zero, _CMP_LT_OQ));
-      const __m256 e = FastExp8(neg_abs);
-      const __m256 inv = _mm256_div_ps(one_f, _mm256_add_ps(one_f, e));
-      const __m256 sigma = _mm256_blendv_ps(_mm256_mul_ps(e, inv), inv, _mm256_cmp_ps(yv, zero, _CMP_GE_OQ));
-      _mm256_storeu_ps(dy + i + 8 * h, _mm256_mul_ps(vscale, _mm256_sub_ps(sigma, t)));
-      const __m256 pos = _mm256_blendv_ps(zero, yv, _mm256_cmp_ps(yv, zero, _CMP_GT_OQ));
-      const __m256 term = _mm256_add_ps(_mm256_sub_ps(pos, _mm256_mul_ps(yv, t)), FastLog1p8(e));
-      acc[2 * h] = _mm256_add_pd(acc[2 * h], _mm256_cvtps_pd(_mm256_castps256_ps128(term)));
-      acc[2 * h + 1] = _mm256_add_pd(acc[2 * h + 1], _mm256_cvtps_pd(_mm256_extractf128_ps(term, 1)));
+  if (UseAvx512()) {
+    i = CrossEntropyBlocks512(y, target, scale, dy, n, lane);
+  } else {
+    __m256d acc[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
+    const __m256 zero = _mm256_setzero_ps(), one_f = _mm256_set1_ps(1.0f), vscale = _mm256_set1_ps(scale);
+    for (; i + kLanes <= n; i += kLanes) {
+      for (size_t h = 0; h < 2; ++h) {
+        const __m256 yv = _mm256_loadu_ps(y + i + 8 * h), t = _mm256_loadu_ps(target + i + 8 * h);
+        const __m256 minus_y = _mm256_xor_ps(yv, _mm256_set1_ps(-0.0f));  // −y exactly (also −0 for +0)
+        const __m256 neg_abs = _mm256_blendv_ps(minus_y, yv, _mm256_cmp_ps(yv, zero, _CMP_LT_OQ));
+        const __m256 e = FastExp8(neg_abs);
+        const __m256 inv = _mm256_div_ps(one_f, _mm256_add_ps(one_f, e));
+        const __m256 sigma = _mm256_blendv_ps(_mm256_mul_ps(e, inv), inv, _mm256_cmp_ps(yv, zero, _CMP_GE_OQ));
+        _mm256_storeu_ps(dy + i + 8 * h, _mm256_mul_ps(vscale, _mm256_sub_ps(sigma, t)));
+        const __m256 pos = _mm256_blendv_ps(zero, yv, _mm256_cmp_ps(yv, zero, _CMP_GT_OQ));
+        const __m256 term = _mm256_add_ps(_mm256_sub_ps(pos, _mm256_mul_ps(yv, t)), FastLog1p8(e));
+        acc[2 * h] = _mm256_add_pd(acc[2 * h], _mm256_cvtps_pd(_mm256_castps256_ps128(term)));
+        acc[2 * h + 1] = _mm256_add_pd(acc[2 * h + 1], _mm256_cvtps_pd(_mm256_extractf128_ps(term, 1)));
+      }
     }
-  }
-  if (!avx512)
     for (int r = 0; r < 4; ++r) _mm256_storeu_pd(lane + 4 * r, acc[r]);
+  }
 #else
   for (; i + kLanes <= n; i += kLanes)
     for (size_t k = 0; k < kLanes; ++k) one(i + k, k);

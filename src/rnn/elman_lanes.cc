@@ -122,13 +122,13 @@ bool CpuHasAvx512() {
   return has;
 }
 
-bool Use512() { return !avx512_off && CpuHasAvx512(); }
-
 }  // namespace
+
+bool UseAvx512() { return !avx512_off && CpuHasAvx512() && std::strcmp(GemmPath(), "avx2") == 0; }
 
 const char* LanesPath() {
   if (std::strcmp(GemmPath(), "avx2") != 0) return "off";
-  return Use512() ? "avx512" : "avx2";
+  return UseAvx512() ? "avx512" : "avx2";
 }
 
 void ForceAvx2Lanes(bool avx2) { avx512_off = avx2; }
@@ -142,7 +142,7 @@ void LanesInputRows(int m, int d, const float* UB, float* rows) {
 // The AVX-512 kernels take the lanes up to the last multiple of 16, the AVX2 ones the 8 after them (np is a multiple
 // of 8); lanes are independent, so the split changes no bits.
 namespace {
-int Lanes512(int np) { return Use512() ? np / 16 * 16 : 0; }
+int Lanes512(int np) { return UseAvx512() ? np / 16 * 16 : 0; }
 }  // namespace
 
 bool LanesStep(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
@@ -281,7 +281,7 @@ bool GatherWidth(int m, int cols, const float* dz, const int32_t* symbols, float
 }  // namespace
 
 void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW) {
-  if (Use512()) return avx512::DeltaH(m, n, np, steps, dz, hb, dW);
+  if (UseAvx512()) return avx512::DeltaH(m, n, np, steps, dz, hb, dW);
   avx2::DeltaH(m, n, np, steps, dz, hb, dW);
 }
 
@@ -297,6 +297,7 @@ bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t*
 #else
 
 bool UseLanes(int) { return false; }
+bool UseAvx512() { return false; }
 const char* LanesPath() { return "off"; }
 void ForceAvx2Lanes(bool) {}
 void LanesInputRows(int, int, const float*, float*) {}

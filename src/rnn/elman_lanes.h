@@ -4,7 +4,7 @@
 // transposes into the column layout the readout's and ∂U's products read.) Each output element is still the
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesPath, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
+// Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
 // LanesDeltaH (used by rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
 // the goldens (tests/cli_repro_test.cc).
 //
@@ -31,6 +31,9 @@ bool UseLanes(int m);
 // environment keeps AVX2; ForceAvx2Lanes does the same for tests and benchmarks (not while kernels run).
 const char* LanesPath();
 void ForceAvx2Lanes(bool avx2);
+// True when the AVX-512 kernels are in use (the CPU has them, the vector kernels are not forced off, and neither
+// FLBENCH_NO_AVX512 nor ForceAvx2Lanes says no); also chooses the 16-lane loss in elman.cc.
+bool UseAvx512();
 
 // For d ≤ 8 symbols: rows[8·i + a] = UB[i, a] (zero past d), m×8 floats, the table LanesStep permutes from.
 void LanesInputRows(int m, int d, const float* UB, float* rows);
