@@ -13,6 +13,7 @@ src=$2
 out=$3
 rm -rf "$out"
 mkdir -p "$out"
+numbers() { grep -oE -- '-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?' "$1"; }  # every number of a file, one a line
 for suite in convergence width cayci inversion; do
   for core in Haswell SkylakeX Zen unset; do
     dir="$out/$core"
@@ -30,8 +31,7 @@ for suite in convergence width cayci inversion; do
   if [ "$suite" = inversion ]; then
     for core in SkylakeX Zen unset; do
       # Number by number (the JSON layouts are the same): how many differ and the largest relative difference.
-      paste <(grep -oE -- '-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?' "$out/Haswell/$suite.results") \
-            <(grep -oE -- '-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?' "$out/$core/$suite.results") |
+      paste <(numbers "$out/Haswell/$suite.results") <(numbers "$out/$core/$suite.results") |
         awk -v core="$core" 'BEGIN { worst = 0; n = 0; differ = 0; bad = 0 }
           NF != 2 { bad = 1 }
           { n++; a = $1 + 0; b = $2 + 0; if ($1 != $2) differ++
