@@ -308,20 +308,18 @@ class TrainKindImpl : public Kind {
       SaveSafetensors((std::filesystem::path(ctx.models_dir) / (cell.key + ".safetensors")).string(), model);
       result["model_file"] = cell.key + ".safetensors";
     }
-    // Per-length counts as the report reads them: [length, strings, errors] per length.
-    auto lengths_json = [](const std::vector<LengthErrors>& per_length) {
+    // Per-length counts as the report reads them: [length, strings, errors] per length (the trainer's LengthCount
+    // or verify's LengthErrors).
+    auto lengths_json = [](const auto& per_length) {
       nlohmann::json lengths = nlohmann::json::array();
-      for (const LengthErrors& le : per_length) lengths.push_back({le.length, le.strings, le.errors});
+      for (const auto& le : per_length) lengths.push_back({le.length, le.strings, le.errors});
       return lengths;
     };
     if (checks.value("by_length", false)) {
       nlohmann::json splits = nlohmann::json::array();
       // The trainer's final evaluation counted them (the strings its test accuracy is the fraction of).
-      for (size_t i = 0; i < data.tests.size() && i < trained.test_by_length.size(); ++i) {
-        nlohmann::json lengths = nlohmann::json::array();
-        for (const LengthCount& le : trained.test_by_length[i]) lengths.push_back({le.length, le.strings, le.errors});
-        splits.push_back({{"split", data.tests[i].name}, {"lengths", lengths}});
-      }
+      for (size_t i = 0; i < data.tests.size() && i < trained.test_by_length.size(); ++i)
+        splits.push_back({{"split", data.tests[i].name}, {"lengths", lengths_json(trained.test_by_length[i])}});
       result["by_length"] = splits;  // per test split: [length, strings, errors] per length with examples
     }
     if (!checks.contains("verify_max_len")) return;
