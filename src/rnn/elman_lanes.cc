@@ -252,13 +252,17 @@ void GatherColumns(int m, int cols, const float* dz, const int32_t* symbols, flo
     for (int v = 0; v < V; ++v) acc[a][v] = _mm256_maskload_ps(dU + size_t(a) * m + 8 * v, mask[v]);
   for (int j = 0; j < cols; ++j) {
     const float* col = dz + size_t(j) * m;
-    const int x = symbols[j];
+    // The symbol as a lane mask per register (all ones where a = x_j), so choosing g or +0 is an AND, not a branch:
+    // a branch on random symbols mispredicts half the time (perf: 21% of a width-3 ensemble's time was here).
+    const __m256i x = _mm256_set1_epi32(symbols[j]);
+    __m256 is[D];
+#pragma GCC unroll 4
+    for (int a = 0; a < D; ++a) is[a] = _mm256_castsi256_ps(_mm256_cmpeq_epi32(x, _mm256_set1_epi32(a)));
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
       const __m256 g = _mm256_maskload_ps(col + 8 * v, mask[v]);
 #pragma GCC unroll 4
-      for (int a = 0; a < D; ++a)
-        acc[a][v] = _mm256_add_ps(acc[a][v], x == a ? g : _mm256_setzero_ps());
+      for (int a = 0; a < D; ++a) acc[a][v] = _mm256_add_ps(acc[a][v], _mm256_and_ps(is[a], g));  // g or +0
     }
   }
 #pragma GCC unroll 4
