@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,81 @@ TEST(Lanes, EqualScalarPathForLargerAlphabetsAndInits) {
         Check(m, 11, 6, d, Activation::kTanh, d < 20 ? Task::kNextSymbol : Task::kMembership, true, init, rng);
   Check(5, 256, 3, 2, Activation::kRelu, Task::kMembership, true, Init::kGaussian, rng);  // an evaluation chunk
   Check(kLanesMaxWidth, 33, 30, 4, Activation::kTanh, Task::kNextSymbol, true, Init::kUniform, rng);
+}
+
+// Several shards of one batch in one pass (EvaluateShards: side by side in the lanes, each shard's reductions its own)
+// against each shard alone (Evaluate), bit for bit: results and gradients, with and without gradients, shards of
+// sizes that leave lane tails (the padding lanes between shards), both tasks, every activation, alphabets on both
+// sides of the register gather (d ≤ 3) and of the permute (d ≤ 8), and on the AVX2 kernels too.
+void CheckShards(int m, const std::vector<int>& sizes, int T, int d, Activation act, Task task, Rng& rng, bool avx2) {
+  const int o = task == Task::kMembership ? 1 : d + 1;
+  const ElmanShape shape{m, d, o, act, task, rng.Below(2) == 0};
+  std::vector<float> theta(shape.size());
+  InitParams(shape, Init::kUniform, rng, theta.data());
+  int total = 0;
+  for (int n : sizes) total += n;
+  std::vector<Example> examples(total);
+  for (Example& e : examples) {
+    for (int t = 0; t < T; ++t) {
+      e.x.push_back(static_cast<uint8_t>(rng.Below(d)));
+      e.next.push_back(static_cast<uint32_t>(rng.Below(1u << o)));
+    }
+    e.label = static_cast<uint8_t>(rng.Below(2));
+  }
+  std::vector<const Example*> all;
+  for (const Example& e : examples) all.push_back(&e);
+  std::vector<std::span<const Example* const>> shards;
+  size_t begin = 0;
+  for (int n : sizes) {
+    shards.push_back(std::span<const Example* const>(all).subspan(begin, n));
+    begin += n;
+  }
+  ForceAvx2Lanes(avx2);
+  const std::string what = "m=" + std::to_string(m) + " shards=" + std::to_string(sizes.size()) + " T=" +
+                           std::to_string(T) + " d=" + std::to_string(d) + " act=" + ActivationName(act) +
+                           " task=" + std::to_string(int(task)) + (avx2 ? " avx2" : "");
+  ElmanRnn<float> net(shape);
+  for (bool with_grad : {true, false}) {
+    std::vector<std::vector<float>> alone(sizes.size(), std::vector<float>(shape.size(), 0.5f));
+    std::vector<std::vector<float>> together = alone;
+    std::vector<ShardResult> r_alone(sizes.size()), r_together(sizes.size());
+    for (size_t s = 0; s < sizes.size(); ++s)
+      r_alone[s] = net.Evaluate(theta.data(), shards[s], 1.0f / 29, with_grad ? alone[s].data() : nullptr);
+    std::vector<float*> grads;
+    for (auto& g : together) grads.push_back(g.data());
+    net.EvaluateShards(theta.data(), shards, 1.0f / 29, with_grad ? grads.data() : nullptr, r_together.data());
+    for (size_t s = 0; s < sizes.size(); ++s) {
+      ASSERT_EQ(std::memcmp(&r_alone[s].loss_sum, &r_together[s].loss_sum, sizeof(double)), 0)
+          << what << " shard " << s << " loss " << r_together[s].loss_sum << " vs " << r_alone[s].loss_sum;
+      ASSERT_EQ(r_alone[s].correct, r_together[s].correct) << what << " shard " << s;
+      ASSERT_EQ(std::memcmp(alone[s].data(), together[s].data(), alone[s].size() * sizeof(float)), 0)
+          << what << " shard " << s << " gradient";
+    }
+  }
+  ForceAvx2Lanes(false);
+}
+
+TEST(Lanes, ShardsSideBySideEqualShardsAlone) {
+  Rng rng(7);
+  const std::vector<std::vector<int>> sizes = {{16, 16}, {16, 5}, {3, 9, 1}, {17, 16, 40}, {8, 8, 8, 8}};
+  for (int m : {1, 3, 8, 13, kLanesMaxWidth})
+    for (const auto& s : sizes)
+      for (Task task : {Task::kMembership, Task::kNextSymbol})
+        for (Activation act : {Activation::kTanh, Activation::kRelu, Activation::kSigmoid, Activation::kCos,
+                               Activation::kIdentity})
+          CheckShards(m, s, 1 + static_cast<int>(rng.Below(9)), 2, act, task, rng, rng.Below(3) == 0);
+  for (int d : {3, 4, 9})
+    for (int m : {2, 9, kLanesMaxWidth})
+      CheckShards(m, {16, 11}, 7, d, Activation::kTanh, Task::kNextSymbol, rng, false);
+}
+
+// The column-layout path (no lanes: ForceScalarGemm) runs the shards one by one: the same results again.
+TEST(Lanes, ShardsOnTheScalarPathEqualShardsAlone) {
+  Rng rng(8);
+  ForceScalarGemm(true);
+  CheckShards(5, {16, 7}, 6, 2, Activation::kTanh, Task::kNextSymbol, rng, false);
+  CheckShards(40, {16, 16}, 4, 3, Activation::kRelu, Task::kMembership, rng, false);
+  ForceScalarGemm(false);
 }
 
 }  // namespace

@@ -174,61 +174,93 @@ class FlushDenormals {
 template <typename Real>
 ShardResult ElmanRnn<Real>::Evaluate(const Real* theta, std::span<const Example* const> shard, Real scale,
                                      Real* grad) {
-  return Run(theta, shard, scale, grad, /*loss=*/true);
+  ShardResult r;
+  const Shard one[1] = {shard};
+  Run(theta, one, scale, grad != nullptr ? &grad : nullptr, &r, /*loss=*/true);
+  return r;
+}
+
+template <typename Real>
+void ElmanRnn<Real>::EvaluateShards(const Real* theta, std::span<const Shard> shards, Real scale, Real* const* grads,
+                                    ShardResult* results) {
+  Run(theta, shards, scale, grads, results, /*loss=*/true);
 }
 
 template <typename Real>
 int ElmanRnn<Real>::CountCorrect(const Real* theta, std::span<const Example* const> shard) {
-  return Run(theta, shard, Real(1), nullptr, /*loss=*/false).correct;
+  ShardResult r;
+  const Shard one[1] = {shard};
+  Run(theta, one, Real(1), nullptr, &r, /*loss=*/false);
+  return r.correct;
 }
 
 template <typename Real>
-ShardResult ElmanRnn<Real>::Run(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad,
-                                bool loss) {
-  if (shard.empty()) throw Error("ElmanRnn::Evaluate: empty shard");
-  n_ = static_cast<int>(shard.size());
-  T_ = static_cast<int>(shard[0]->x.size());
+void ElmanRnn<Real>::Run(const Real* theta, std::span<const Shard> shards, Real scale, Real* const* grads,
+                         ShardResult* results, bool loss) {
+  if (shards.empty()) throw Error("ElmanRnn::Evaluate: no shard");
+  lanes_ = std::is_same_v<Real, float> && UseLanes(shape_.m);
+  if (!lanes_ && shards.size() > 1) {  // the column-layout path takes one shard at a time
+    for (size_t s = 0; s < shards.size(); ++s)
+      Run(theta, shards.subspan(s, 1), scale, grads != nullptr ? grads + s : nullptr, results + s, loss);
+    return;
+  }
+  if (shards[0].empty()) throw Error("ElmanRnn::Evaluate: empty shard");
+  T_ = static_cast<int>(shards[0][0]->x.size());
   if (T_ < 1) throw Error("ElmanRnn::Evaluate: strings must have at least one symbol");
+  slices_.clear();
+  int col = 0, lane = 0;
+  for (const Shard& shard : shards) {
+    if (shard.empty()) throw Error("ElmanRnn::Evaluate: empty shard");
+    slices_.push_back({static_cast<int>(shard.size()), col, lane});
+    col += static_cast<int>(shard.size());
+    lane += (static_cast<int>(shard.size()) + 7) / 8 * 8;
+  }
+  n_ = col;
+  np_ = lane;
   // The strings lie scattered in memory (a batch is a shuffled draw): their data is asked for here, while checking
   // them, so the cache misses overlap instead of queueing in the copies below.
-  for (const Example* e : shard) {
-    __builtin_prefetch(e->x.data());
-    if (shape_.task == Task::kNextSymbol) __builtin_prefetch(e->next.data());
-  }
-  for (const Example* e : shard) {
-    if (static_cast<int>(e->x.size()) != T_) throw Error("ElmanRnn::Evaluate: a shard mixes string lengths");
-    if (shape_.task == Task::kNextSymbol && e->next.size() != e->x.size())
-      throw Error("ElmanRnn::Evaluate: next-symbol example without one target per prefix");
-  }
-  // String by string (each one's symbols read contiguously), written step-major.
-  X_.resize(size_t(T_) * n_);
-  for (int j = 0; j < n_; ++j) {
-    const uint8_t* x = shard[j]->x.data();
-    for (int t = 0; t < T_; ++t) X_[size_t(t) * n_ + j] = x[t];
-  }
-  if (shape_.task == Task::kNextSymbol) {
-    Masks_.resize(size_t(T_) * n_);
-    for (int j = 0; j < n_; ++j) {
-      const uint32_t* next = shard[j]->next.data();
-      for (int t = 0; t < T_; ++t) Masks_[size_t(t) * n_ + j] = next[t];
+  for (const Shard& shard : shards)
+    for (const Example* e : shard) {
+      __builtin_prefetch(e->x.data());
+      if (shape_.task == Task::kNextSymbol) __builtin_prefetch(e->next.data());
+    }
+  for (const Shard& shard : shards)
+    for (const Example* e : shard) {
+      if (static_cast<int>(e->x.size()) != T_) throw Error("ElmanRnn::Evaluate: a shard mixes string lengths");
+      if (shape_.task == Task::kNextSymbol && e->next.size() != e->x.size())
+        throw Error("ElmanRnn::Evaluate: next-symbol example without one target per prefix");
+    }
+  // String by string (each one's symbols read contiguously), written step-major into its shard's block.
+  const size_t steps = size_t(T_);
+  X_.resize(steps * n_);
+  if (shape_.task == Task::kNextSymbol) Masks_.resize(steps * n_);
+  for (size_t s = 0; s < shards.size(); ++s) {
+    const Slice& sl = slices_[s];
+    int* X = X_.data() + steps * sl.col0;
+    for (int j = 0; j < sl.n; ++j) {
+      const uint8_t* x = shards[s][j]->x.data();
+      for (size_t t = 0; t < steps; ++t) X[t * sl.n + j] = x[t];
+    }
+    if (shape_.task == Task::kNextSymbol) {
+      uint32_t* M = Masks_.data() + steps * sl.col0;
+      for (int j = 0; j < sl.n; ++j) {
+        const uint32_t* next = shards[s][j]->next.data();
+        for (size_t t = 0; t < steps; ++t) M[t * sl.n + j] = next[t];
+      }
     }
   }
   const FlushDenormals flush;
   // The views only read θ; ParamViews is one type for reading and writing.
   const ParamViews<Real> p(shape_, const_cast<Real*>(theta));
-  lanes_ = std::is_same_v<Real, float> && UseLanes(shape_.m);
-  Forward(p, shard, grad != nullptr);
-  const ShardResult r = Loss(shard, scale, loss || grad != nullptr);
-  if (grad != nullptr) {
-    ParamViews<Real> g(shape_, grad);
-    Backward(p, shard, g);
-  }
-  return r;
+  Forward(p, grads != nullptr);
+  Loss(shards, scale, results, loss || grads != nullptr);
+  if (grads != nullptr) Backward(p, grads);
 }
 
 // h_t = act((U x_t + b) + (W h_{t−1} + b_hh)) for t = 1 … T from h_0 = 0, then the logits the task reads.
+// (The column-layout path runs one shard: n_ columns per step.)
 template <typename Real>
-void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, std::span<const Example* const> shard, bool keep) {
+void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, bool keep) {
   const int m = shape_.m, n = n_, steps = T_, o = shape_.o;
   const bool cos = shape_.act == Activation::kCos;
   UB_.set_size(m, shape_.d);  // m×d: U + b, one column per symbol (PyTorch's input gates of a one-hot input)
@@ -265,11 +297,12 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
   if constexpr (std::is_same_v<Real, float>) {
     const int m = shape_.m, n = n_, steps = T_, o = shape_.o, d = shape_.d;
     const bool cos = shape_.act == Activation::kCos, next_symbol = shape_.task == Task::kNextSymbol;
-    const int np = np_ = (n + 7) / 8 * 8;
+    const int np = np_;
     const size_t step = size_t(m) * np;
     Xb_.assign(size_t(steps) * np, 0);
-    for (int t = 0; t < steps; ++t)
-      for (int j = 0; j < n; ++j) Xb_[size_t(t) * np + j] = X_[size_t(t) * n + j];
+    for (const Slice& s : slices_)
+      for (int t = 0; t < steps; ++t)
+        std::copy_n(&X_[size_t(steps) * s.col0 + size_t(t) * s.n], s.n, &Xb_[size_t(t) * np + s.lane0]);
     init_.assign(m, 0.0f);
     if (shape_.two_biases)
       for (int i = 0; i < m; ++i) init_[i] = p.b_hh(i);
@@ -290,69 +323,91 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
         Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);  // cos: with sin z
       // The column layout only where the readout's gradient reads it (every step for next-symbol, the last for
       // membership); ∂W reads h from Hb_ (LanesDeltaH).
-      if (keep && (next_symbol || t == steps - 1)) LanesToColumns(m, n, np, cur, H_.colptr(size_t(t) * n));
+      if (keep && (next_symbol || t == steps - 1))
+        for (const Slice& s : slices_)
+          LanesToColumns(m, s.n, np, cur + s.lane0, H_.colptr(size_t(steps) * s.col0 + size_t(t) * s.n));
       if (next_symbol || t == steps - 1) {
         LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), cur, Yb_.data());
-        const size_t row0 = next_symbol ? size_t(t) * n : 0;
-        for (int a = 0; a < o; ++a) std::copy_n(Yb_.data() + size_t(a) * np, n, Y_.colptr(a) + row0);
+        for (const Slice& s : slices_) {
+          const size_t row0 = Row0(s) + (next_symbol ? size_t(t) * s.n : 0);
+          for (int a = 0; a < o; ++a) std::copy_n(Yb_.data() + size_t(a) * np + s.lane0, s.n, Y_.colptr(a) + row0);
+        }
       }
     }
   }
 }
 
-// Σ of BCEs over the outputs the task reads; dY_ = scale · ∂/∂y; counts the strings with every output right.
-// Per output unit a (a column of Y_): its 0/1 targets, its thresholds checked against them, its BCE and gradient,
-// each a vectorised pass down the column.
+// Σ of BCEs over the outputs the task reads, per shard; dY_ = scale · ∂/∂y; counts each shard's strings with every
+// output right. Per output unit a (a column of Y_): its 0/1 targets, its thresholds checked against them, each shard's
+// BCE and gradient, each a vectorised pass down the column.
 template <typename Real>
-ShardResult ElmanRnn<Real>::Loss(std::span<const Example* const> shard, Real scale, bool loss) {
-  const int n = n_, o = shape_.o;
+void ElmanRnn<Real>::Loss(std::span<const Shard> shards, Real scale, ShardResult* results, bool loss) {
+  const int o = shape_.o;
   const size_t rows = Y_.n_rows;  // T·n (next-symbol) or n (membership)
   Target_.set_size(rows, o);
   if (loss) dY_.set_size(rows, o);
   Wrong_.assign(rows, 0);
-  ShardResult r;
+  for (size_t s = 0; s < shards.size(); ++s) results[s] = ShardResult{};
   for (int a = 0; a < o; ++a) {
     if (shape_.task == Task::kMembership) {
-      for (int j = 0; j < n; ++j) Target_(j, a) = Real(shard[j]->label);
+      for (size_t s = 0; s < shards.size(); ++s)
+        for (int j = 0; j < slices_[s].n; ++j) Target_(slices_[s].col0 + j, a) = Real(shards[s][j]->label);
     } else {
       TargetBits(Masks_.data(), a, Target_.colptr(a), rows);
     }
     MarkWrong(Y_.colptr(a), Target_.colptr(a), Wrong_.data(), rows);
-    if (loss) r.loss_sum += BinaryCrossEntropy(Y_.colptr(a), Target_.colptr(a), scale, dY_.colptr(a), rows);
+    if (loss)
+      for (size_t s = 0; s < shards.size(); ++s) {
+        const size_t r0 = Row0(slices_[s]);
+        results[s].loss_sum +=
+            BinaryCrossEntropy(Y_.colptr(a) + r0, Target_.colptr(a) + r0, scale, dY_.colptr(a) + r0, Rows(slices_[s]));
+      }
   }
-  // A string is right when no row of it (one per step for next-symbol, rows t·n + j) is wrong.
-  std::vector<uint32_t> wrong(Wrong_.begin(), Wrong_.begin() + n);
-  for (size_t row0 = n; row0 < rows; row0 += n)
-    for (int j = 0; j < n; ++j) wrong[j] |= Wrong_[row0 + j];
-  for (uint32_t w : wrong) r.correct += w == 0;
-  return r;
+  // A string is right when no row of it (one per step for next-symbol, rows row0 + t·n + j) is wrong.
+  for (size_t s = 0; s < shards.size(); ++s) {
+    const Slice& sl = slices_[s];
+    const uint32_t* w = Wrong_.data() + Row0(sl);
+    std::vector<uint32_t> wrong(w, w + sl.n);
+    for (size_t row = sl.n; row < Rows(sl); row += sl.n)
+      for (int j = 0; j < sl.n; ++j) wrong[j] |= w[row + j];
+    for (uint32_t x : wrong) results[s].correct += x == 0;
+  }
 }
 
-// BPTT: the readout's gradient, then δ_t for t = T … 1 (the backward loop), then the input-side gradients.
+// BPTT: each shard's readout gradient, then δ_t for t = T … 1 (the backward loop, all shards in flight together),
+// then each shard's input-side gradients.
 template <typename Real>
-void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example* const> shard,
-                              ParamViews<Real>& g) {
+void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
   const int m = shape_.m, n = n_, steps = T_, o = shape_.o;
   // Readout: ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t; and δ_t starts as Vᵀ ∂L/∂y_t (zero where no output is read).
   // (Y_ and dY_ hold one row per output step, one column per output unit: see Forward.)
-  const int rows = static_cast<int>(dY_.n_rows);  // T·n (next-symbol) or n (membership)
-  const Real* Hr = H_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);  // m×rows
+  const size_t all_rows = dY_.n_rows;  // T·n (next-symbol) or n (membership)
+  const bool next_symbol = shape_.task == Task::kNextSymbol;
   dVt_.set_size(m, o);
-  Gemm(m, o, rows, Hr, m, dY_.memptr(), 1, rows, dVt_.memptr(), m, /*accumulate=*/false);  // m×o = H · dY
-  for (int a = 0; a < o; ++a)
-    for (int i = 0; i < m; ++i) g.V(a, i) += dVt_(i, a);
-  for (int a = 0; a < o; ++a) {
-    Real sum = 0;
-    for (int r = 0; r < rows; ++r) sum += dY_(r, a);
-    g.c(a) += sum;
+  for (size_t s = 0; s < slices_.size(); ++s) {
+    const Slice& sl = slices_[s];
+    ParamViews<Real> g(shape_, grads[s]);
+    const int rows = static_cast<int>(Rows(sl));
+    const Real* Hr = H_.colptr(size_t(steps) * sl.col0 + (next_symbol ? 0 : size_t(steps - 1) * sl.n));  // m×rows
+    const Real* dY = dY_.memptr() + Row0(sl);
+    Gemm(m, o, rows, Hr, m, dY, 1, ptrdiff_t(all_rows), dVt_.memptr(), m, /*accumulate=*/false);  // m×o = H · dY
+    for (int a = 0; a < o; ++a)
+      for (int i = 0; i < m; ++i) g.V(a, i) += dVt_(i, a);
+    for (int a = 0; a < o; ++a) {
+      Real sum = 0;
+      for (int r = 0; r < rows; ++r) sum += dY[size_t(a) * all_rows + r];
+      g.c(a) += sum;
+    }
   }
-  // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}), into dZ_ (the lanes path: DeltasLanes).
+  // Backward loop, t = T … 1: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}), into dZ_ (the lanes path: DeltasLanes;
+  // the column-layout path runs one shard).
   dZ_.set_size(m, size_t(steps) * n);
   if (lanes_) {
     DeltasLanes(p);
   } else {
-    if (shape_.task == Task::kMembership) std::fill(dZ_.begin(), dZ_.end() - size_t(m) * n, Real(0));
-    Real* dZr = dZ_.colptr(shape_.task == Task::kNextSymbol ? 0 : size_t(steps - 1) * n);
+    const int rows = static_cast<int>(all_rows);
+    if (!next_symbol) std::fill(dZ_.begin(), dZ_.end() - size_t(m) * n, Real(0));
+    Real* dZr = dZ_.colptr(next_symbol ? 0 : size_t(steps - 1) * n);
     Vt_ = p.V.t();  // m×o
     Gemm(m, rows, o, Vt_.memptr(), m, dY_.memptr(), rows, 1, dZr, m, /*accumulate=*/false);  // m×rows = Vᵀ · dYᵀ
     // Wᵀ is copied once so the product reads its rows contiguously.
@@ -366,34 +421,41 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
     }
   }
 
-  // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1).
-  if (steps > 1) {
-    const int cols = (steps - 1) * n;
-    if constexpr (std::is_same_v<Real, float>) {
-      if (lanes_) {  // the same chains, h read from the batch layout (Forward's H_ holds only what dVt reads)
-        LanesDeltaH(m, n, np_, steps, dZ_.memptr(), Hb_.data(), g.W.memptr());
-      } else {
-        Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);  // δ_2…δ_T · Hpᵀ
+  for (size_t s = 0; s < slices_.size(); ++s) {
+    const Slice& sl = slices_[s];
+    ParamViews<Real> g(shape_, grads[s]);
+    const Real* dZ = dZ_.colptr(size_t(steps) * sl.col0);  // the shard's block: m×(T·n), step-major
+    const int* X = X_.data() + size_t(steps) * sl.col0;
+    // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1).
+    if (steps > 1) {
+      const int cols = (steps - 1) * sl.n;
+      bool done = false;
+      if constexpr (std::is_same_v<Real, float>) {
+        if (lanes_) {  // the same chains, h read from the batch layout (Forward's H_ holds only what dVt reads)
+          LanesDeltaH(m, sl.n, np_, steps, dZ, Hb_.data() + sl.lane0, g.W.memptr());
+          done = true;
+        }
       }
-    } else {
-      Gemm(m, m, cols, dZ_.colptr(n), m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
+      if (!done)  // δ_2…δ_T · Hpᵀ
+        Gemm(m, m, cols, dZ + size_t(sl.n) * m, m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
     }
-  }
-  // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
-  // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
-  dU_.zeros(m, shape_.d);
-  bool gathered = false;  // the lanes path's register sums (same order, same bits) for small widths and alphabets
-  if constexpr (std::is_same_v<Real, float>)
-    gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps * n, dZ_.memptr(), X_.data(), dU_.memptr());
-  if (!gathered)
-    for (int t = 1; t <= steps; ++t) GatherBySymbol(dU_.memptr(), dZ_.colptr(size_t(t - 1) * n), &X_[size_t(t - 1) * n], m, n);
-  for (int a = 0; a < shape_.d; ++a)
-    for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
-  for (int i = 0; i < m; ++i) {
-    Real sum = 0;
-    for (int a = 0; a < shape_.d; ++a) sum += dU_(i, a);
-    g.b(i) += sum;
-    if (shape_.two_biases) g.b_hh(i) += sum;
+    // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
+    // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
+    dU_.zeros(m, shape_.d);
+    bool gathered = false;  // the lanes path's register sums (same order, same bits) for small widths and alphabets
+    if constexpr (std::is_same_v<Real, float>)
+      gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps * sl.n, dZ, X, dU_.memptr());
+    if (!gathered)
+      for (int t = 1; t <= steps; ++t)
+        GatherBySymbol(dU_.memptr(), dZ + size_t(t - 1) * sl.n * m, X + size_t(t - 1) * sl.n, m, sl.n);
+    for (int a = 0; a < shape_.d; ++a)
+      for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
+    for (int i = 0; i < m; ++i) {
+      Real sum = 0;
+      for (int a = 0; a < shape_.d; ++a) sum += dU_(i, a);
+      g.b(i) += sum;
+      if (shape_.two_biases) g.b_hh(i) += sum;
+    }
   }
 }
 
@@ -402,12 +464,14 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, std::span<const Example
 template <typename Real>
 void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
   if constexpr (std::is_same_v<Real, float>) {
-    const int m = shape_.m, n = n_, steps = T_, o = shape_.o, np = np_;
+    const int m = shape_.m, steps = T_, o = shape_.o, np = np_;
     const bool cos = shape_.act == Activation::kCos, next_symbol = shape_.task == Task::kNextSymbol;
     const size_t step = size_t(m) * np, out_steps = next_symbol ? steps : 1;
     dYb_.assign(out_steps * o * np, 0.0f);
-    for (size_t t = 0; t < out_steps; ++t)
-      for (int a = 0; a < o; ++a) std::copy_n(dY_.colptr(a) + t * n, n, dYb_.data() + (t * o + a) * np);
+    for (const Slice& s : slices_)
+      for (size_t t = 0; t < out_steps; ++t)
+        for (int a = 0; a < o; ++a)
+          std::copy_n(dY_.colptr(a) + Row0(s) + t * s.n, s.n, dYb_.data() + (t * o + a) * np + s.lane0);
     Db_.resize(size_t(steps) * step);
     for (int t = steps - 1; t >= 0; --t) {  // 0-based: t = T−1 … 0
       const float* dy = next_symbol ? dYb_.data() + size_t(t) * o * np : t == steps - 1 ? dYb_.data() : nullptr;
@@ -416,7 +480,8 @@ void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
       LanesDelta(m, np, o, p.W.memptr(), p.V.memptr(), dy, next, out);
       MultiplyByDerivative(shape_.act, Hb_.data() + size_t(t) * step, cos ? Sb_.data() + size_t(t) * step : nullptr,
                            out, step);
-      LanesToColumns(m, n, np, out, dZ_.colptr(size_t(t) * n));
+      for (const Slice& s : slices_)
+        LanesToColumns(m, s.n, np, out + s.lane0, dZ_.colptr(size_t(steps) * s.col0 + size_t(t) * s.n));
     }
   }
 }

@@ -85,29 +85,51 @@ class ElmanRnn {
   // scale is typically 1 / (outputs in the whole batch) so shard gradients sum to the batch-mean gradient.
   ShardResult Evaluate(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad);
 
+  // Evaluate for the shards of one batch (all of one length), with or without gradients (grads null: forward and
+  // loss only; else grads[s] receives shard s's scaled gradient, added as Evaluate adds it): results[s] and grads[s]
+  // are exactly what Evaluate(shards[s]) gives, bit for bit. The lanes path runs the shards side by side in one pass
+  // (each shard's strings in its own lanes, its reductions — ∂W, ∂U, ∂V, the loss — still its own chains), so the
+  // recurrence's per-step latency and the per-call costs are shared; the column-layout path runs them one by one.
+  void EvaluateShards(const Real* theta, std::span<const std::span<const Example* const>> shards, Real scale,
+                      Real* const* grads, ShardResult* results);
+
   // The strings of `shard` whose every thresholded output is right: Evaluate's `correct` without computing a loss
   // (what evaluation needs; the thresholds are the same, so the count is Evaluate's).
   int CountCorrect(const Real* theta, std::span<const Example* const> shard);
 
  private:
+  using Shard = std::span<const Example* const>;
+  // The shards in flight (one, except on the lanes path): shard s holds strings [col0, col0 + n) of the n_ columns,
+  // its column-layout block (H_, dZ_, X_, Masks_) starts at column T·col0 and runs step-major (column T·col0 +
+  // (t−1)·n + j = step t of its string j), its rows of Y_ start at row0(s), and its lanes at lane0.
+  struct Slice {
+    int n, col0, lane0;
+  };
+  size_t Row0(const Slice& s) const { return shape_.task == Task::kNextSymbol ? size_t(T_) * s.col0 : size_t(s.col0); }
+  size_t Rows(const Slice& s) const { return shape_.task == Task::kNextSymbol ? size_t(T_) * s.n : size_t(s.n); }
+
   // keep: store every h_t for a backward pass (else the lanes path keeps only two steps).
-  void Forward(const ParamViews<Real>& p, std::span<const Example* const> shard, bool keep);
+  void Forward(const ParamViews<Real>& p, bool keep);
   void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ kLanesMaxWidth (rnn/elman_lanes.h)
-  ShardResult Run(const Real* theta, std::span<const Example* const> shard, Real scale, Real* grad, bool loss);
-  ShardResult Loss(std::span<const Example* const> shard, Real scale, bool loss);  // loss false: correct only
-  void Backward(const ParamViews<Real>& p, std::span<const Example* const> shard, ParamViews<Real>& g);
+  // grads null: no backward pass. loss false: correct counts only.
+  void Run(const Real* theta, std::span<const Shard> shards, Real scale, Real* const* grads, ShardResult* results,
+           bool loss);
+  void Loss(std::span<const Shard> shards, Real scale, ShardResult* results, bool loss);
+  void Backward(const ParamViews<Real>& p, Real* const* grads);
   void DeltasLanes(const ParamViews<Real>& p);  // the backward loop of the lanes path, into dZ_
 
   ElmanShape shape_;
-  int n_ = 0, T_ = 0;  // columns and steps of the shard in flight
-  std::vector<int> X_;  // T·n     the input symbols: X_[(t−1)·n + j] = x_t of string j
+  int n_ = 0, T_ = 0;  // columns (strings of all shards in flight) and steps
+  std::vector<Slice> slices_;  // one per shard in flight
+  std::vector<int> X_;  // T·n     the input symbols: X_[T·col0 + (t−1)·n + j] = x_t of string j of a shard
   arma::Mat<Real> UB_;    // m×d     U + b: the pre-activation's input part, one column per symbol
   arma::Mat<Real> Wt_;    // m×m     Wᵀ, for the backward loop
   arma::Mat<Real> H_;     // m×(T·n) h_1 … h_T; columns [(t−1)·n, t·n) hold h_t
   arma::Mat<Real> S_;     // m×(T·n) sin z_t, for cos only
-  std::vector<uint32_t> Masks_;  // T·n  next-symbol targets: Masks_[(t−1)·n + j] = the mask after x_t of string j
+  std::vector<uint32_t> Masks_;  // T·n  next-symbol targets, laid out as X_: the mask after x_t of string j
   arma::Mat<Real> Vt_;    // m×o     Vᵀ
-  arma::Mat<Real> Y_;     // (T·n)×o logits, row (t−1)·n + j = y_tᵀ of string j (next-symbol); or n×o, y_Tᵀ
+  arma::Mat<Real> Y_;     // (T·n)×o logits, row T·col0 + (t−1)·n + j = y_tᵀ of a shard's string j (next-symbol); or
+                          // n×o, row col0 + j = y_Tᵀ
   arma::Mat<Real> dY_;    // same shape as Y_: scale · ∂loss_sum/∂y
   arma::Mat<Real> Target_;  // same shape as Y_: the targets, 0 or 1
   std::vector<uint32_t> Wrong_;  // one per row of Y_: 1 if a thresholded output of that row is wrong
@@ -116,9 +138,10 @@ class ElmanRnn {
   arma::Mat<Real> dU_;    // m×d     Σ δ_t per input symbol
 
   // The batch-in-lanes path (float, width ≤ kLanesMaxWidth; rnn/elman_lanes.h): steps in batch layout, m×np per step, element
-  // (i, j) at [i·np + j], np = n rounded up to 8. H_ and dZ_ are still filled (column layout) for ∂W, ∂U and ∂V.
-  bool lanes_ = false;         // this shard runs the lanes path
-  int np_ = 0;                 // n rounded up to a multiple of 8
+  // (i, j) at [i·np + j], each shard's strings in lanes [lane0, lane0 + n), n rounded up to 8. H_ and dZ_ are still
+  // filled (column layout) for ∂W, ∂U and ∂V.
+  bool lanes_ = false;         // the shards in flight run the lanes path
+  int np_ = 0;                 // Σ over the shards of n rounded up to a multiple of 8
   std::vector<int32_t> Xb_;    // T·np    symbols, padding lanes 0
   std::vector<float> init_;    // m       b_hh, or zeros with one bias
   std::vector<float> UBrows_;  // m×8     UB_ rows for the input permute (d ≤ 8)

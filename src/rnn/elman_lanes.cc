@@ -22,7 +22,7 @@ namespace flbench {
 
 #if defined(__AVX2__) && defined(__FMA__)
 
-bool UseLanes(int m) { return m <= kLanesMaxWidth && std::strcmp(GemmPath(), "avx2") == 0; }
+bool UseLanes(int m) { return m <= kLanesMaxWidth && GemmVectorised(); }
 
 namespace {
 
@@ -124,10 +124,10 @@ bool CpuHasAvx512() {
 
 }  // namespace
 
-bool UseAvx512() { return !avx512_off && CpuHasAvx512() && std::strcmp(GemmPath(), "avx2") == 0; }
+bool UseAvx512() { return !avx512_off && CpuHasAvx512() && GemmVectorised(); }
 
 const char* LanesPath() {
-  if (std::strcmp(GemmPath(), "avx2") != 0) return "off";
+  if (!GemmVectorised()) return "off";
   return UseAvx512() ? "avx512" : "avx2";
 }
 

@@ -130,7 +130,8 @@ bool HasAvx2Fma() { return false; }
 
 }  // namespace
 
-const char* GemmPath() { return HasAvx2Fma() && !force_scalar ? "avx2" : "scalar"; }
+bool GemmVectorised() { return HasAvx2Fma() && !force_scalar; }
+const char* GemmPath() { return GemmVectorised() ? "avx2" : "scalar"; }
 void ForceScalarGemm(bool scalar) { force_scalar = scalar; }
 
 template <>

@@ -232,12 +232,25 @@ class Trainer {
     const int shards = static_cast<int>((batch.size() + cfg_.shard - 1) / cfg_.shard);
     const double outputs = double(batch.size()) * double(data_.task == Task::kMembership ? 1 : batch[0]->x.size() * shape_.o);
     const float scale = float(1.0 / outputs);
-    ForEach(arena_.get(), shards, [&](int s) {
+    auto shard = [&](int s) {
       const size_t begin = size_t(s) * cfg_.shard;
-      const auto shard = batch.subspan(begin, std::min<size_t>(cfg_.shard, batch.size() - begin));
-      shard_grads_[s].zeros();
-      shard_results_[s] = Net().Evaluate(theta_.memptr(), shard, scale, shard_grads_[s].memptr());
-    });
+      return batch.subspan(begin, std::min<size_t>(cfg_.shard, batch.size() - begin));
+    };
+    if (arena_ == nullptr) {  // one thread: the shards side by side in one pass (the same bits as one by one)
+      shard_spans_.clear();
+      shard_ptrs_.clear();
+      for (int s = 0; s < shards; ++s) {
+        shard_spans_.push_back(shard(s));
+        shard_grads_[s].zeros();
+        shard_ptrs_.push_back(shard_grads_[s].memptr());
+      }
+      Net().EvaluateShards(theta_.memptr(), shard_spans_, scale, shard_ptrs_.data(), shard_results_.data());
+    } else {
+      ForEach(arena_.get(), shards, [&](int s) {
+        shard_grads_[s].zeros();
+        shard_results_[s] = Net().Evaluate(theta_.memptr(), shard(s), scale, shard_grads_[s].memptr());
+      });
+    }
     grad_ = shard_grads_[0];
     for (int s = 1; s < shards; ++s) grad_ += shard_grads_[s];
     for (int s = 0; s < shards; ++s) {
@@ -307,6 +320,8 @@ class Trainer {
   arma::fvec grad_;   // ∂L/∂θ of the current batch, ElmanShape::size()
   std::vector<arma::fvec> shard_grads_;  // one gradient per shard of a batch, each ElmanShape::size()
   std::vector<ShardResult> shard_results_;
+  std::vector<std::span<const Example* const>> shard_spans_;  // one thread: the batch's shards, for EvaluateShards
+  std::vector<float*> shard_ptrs_;                            // and their gradients
   std::unique_ptr<Optimizer> optimizer_;
   std::map<const std::vector<Example>*, EvalChunks> eval_chunks_;
   std::vector<int> eval_correct_;
