@@ -155,6 +155,13 @@ template <typename Real>
   ForEachIndex(n, [&](size_t k) { wrong[k] |= uint32_t(y[k] > 0) ^ uint32_t(target[k] > Real(0.5)); });
 }
 
+// Grows v to at least n elements, never shrinks it: scratch keeps its largest size, so a short shard after a long one
+// zero-fills nothing (std::vector::resize value-initialises every element it adds back; perf saw those memsets).
+template <typename T>
+void AtLeast(std::vector<T>& v, size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
 // Flushes denormal floats to zero (FTZ and DAZ in this thread's MXCSR) while alive, then restores the previous
 // mode. Backpropagated errors vanish geometrically over long strings and reach the denormal range, where every
 // float operation costs ~100× (seen as training epochs running 4× slower until the net's dynamics change).
@@ -232,8 +239,8 @@ void ElmanRnn<Real>::Run(const Real* theta, std::span<const Shard> shards, Real 
     }
   // String by string (each one's symbols read contiguously), written step-major into its shard's block.
   const size_t steps = size_t(T_);
-  X_.resize(steps * n_);
-  if (shape_.task == Task::kNextSymbol) Masks_.resize(steps * n_);
+  AtLeast(X_, steps * n_);
+  if (shape_.task == Task::kNextSymbol) AtLeast(Masks_, steps * n_);
   for (size_t s = 0; s < shards.size(); ++s) {
     const Slice& sl = slices_[s];
     int* X = X_.data() + steps * sl.col0;
@@ -306,14 +313,14 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
     init_.assign(m, 0.0f);
     if (shape_.two_biases)
       for (int i = 0; i < m; ++i) init_[i] = p.b_hh(i);
-    UBrows_.resize(size_t(m) * 8);
+    AtLeast(UBrows_, size_t(m) * 8);
     LanesInputRows(m, d, UB_.memptr(), UBrows_.data());
     const int kept = keep ? steps : 2;  // without a backward pass two steps (current, previous) suffice
-    Hb_.resize(kept * step);
-    if (cos) Sb_.resize(kept * step);
+    AtLeast(Hb_, kept * step);
+    if (cos) AtLeast(Sb_, kept * step);
     if (keep) H_.set_size(m, size_t(steps) * n);
     Y_.set_size(next_symbol ? size_t(steps) * n : size_t(n), o);
-    Yb_.resize(size_t(o) * np);
+    AtLeast(Yb_, size_t(o) * np);
     for (int t = 0; t < steps; ++t) {
       const size_t slot = keep ? t : t % 2;
       float* cur = Hb_.data() + slot * step;
@@ -472,7 +479,7 @@ void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
       for (size_t t = 0; t < out_steps; ++t)
         for (int a = 0; a < o; ++a)
           std::copy_n(dY_.colptr(a) + Row0(s) + t * s.n, s.n, dYb_.data() + (t * o + a) * np + s.lane0);
-    Db_.resize(size_t(steps) * step);
+    AtLeast(Db_, size_t(steps) * step);
     for (int t = steps - 1; t >= 0; --t) {  // 0-based: t = T−1 … 0
       const float* dy = next_symbol ? dYb_.data() + size_t(t) * o * np : t == steps - 1 ? dYb_.data() : nullptr;
       const float* next = t < steps - 1 ? Db_.data() + size_t(t + 1) * step : nullptr;
