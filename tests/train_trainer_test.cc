@@ -4,6 +4,8 @@
 // TrainEnsemble gives every cell exactly its Train result.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -314,6 +316,31 @@ TEST(TrainEnsemble, EachCellIsBitIdenticalToTrainingAlone) {
   EXPECT_EQ(done_order[0], 4u);
   for (size_t k = 1; k < done_order.size(); ++k)
     EXPECT_LE(together[done_order[k - 1]].epochs_run, together[done_order[k]].epochs_run);
+}
+
+// Each cell's seconds count its own work only: the cells' seconds add up to no more than the ensemble's wall time
+// (counting the other cells' steps in a cell's clock would make the sum several times the wall time), and a cell's
+// curve is timed on the same clock.
+TEST(TrainEnsemble, CellSecondsAddUpToTheWallTime) {
+  const Dataset data = Parity(400, 40);
+  std::vector<TrainConfig> configs;
+  for (int k = 0; k < 6; ++k) {
+    TrainConfig c = EasyConfig();
+    c.width = 4 + 4 * k, c.seed = 1 + k, c.epochs = 3, c.patience = 0, c.order_seed = 3;
+    configs.push_back(c);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<TrainResult> results = TrainEnsemble(data, configs);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double sum = 0;
+  for (const TrainResult& r : results) {
+    EXPECT_GT(r.seconds, 0);
+    ASSERT_EQ(r.curve.size(), 3u);
+    for (size_t e = 1; e < r.curve.size(); ++e) EXPECT_LE(r.curve[e - 1].seconds, r.curve[e].seconds);
+    EXPECT_LE(r.curve.back().seconds, r.seconds);
+    sum += r.seconds;
+  }
+  EXPECT_LE(sum, wall + 1e-3) << "cells' seconds " << sum << " s, ensemble wall time " << wall << " s";
 }
 
 TEST(TrainEnsemble, RejectsCellsWithAnotherBatchOrder) {
