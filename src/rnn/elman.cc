@@ -467,7 +467,7 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
 }
 
 // The backward loop of the lanes path: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}) for t = T … 1 in batch layout
-// (LanesDelta, then the same MultiplyByDerivative call over the step's block), each δ_t copied into dZ_'s columns.
+// (LanesDelta, the derivative in its epilogue), each δ_t copied into dZ_'s columns.
 template <typename Real>
 void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
   if constexpr (std::is_same_v<Real, float>) {
@@ -484,9 +484,8 @@ void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
       const float* dy = next_symbol ? dYb_.data() + size_t(t) * o * np : t == steps - 1 ? dYb_.data() : nullptr;
       const float* next = t < steps - 1 ? Db_.data() + size_t(t + 1) * step : nullptr;
       float* out = Db_.data() + size_t(t) * step;
-      LanesDelta(m, np, o, p.W.memptr(), p.V.memptr(), dy, next, out);
-      MultiplyByDerivative(shape_.act, Hb_.data() + size_t(t) * step, cos ? Sb_.data() + size_t(t) * step : nullptr,
-                           out, step);
+      LanesDelta(m, np, o, shape_.act, p.W.memptr(), p.V.memptr(), dy, next, Hb_.data() + size_t(t) * step,
+                 cos ? Sb_.data() + size_t(t) * step : nullptr, out);
       for (const Slice& s : slices_)
         LanesToColumns(m, s.n, np, out + s.lane0, dZ_.colptr(size_t(steps) * s.col0 + size_t(t) * s.n));
     }

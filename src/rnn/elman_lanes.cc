@@ -43,11 +43,14 @@ struct Avx2 {
   static V Zero() { return _mm256_setzero_ps(); }
   static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V Add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V Sub(V a, V b) { return _mm256_sub_ps(a, b); }
   static V Mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V Neg(V a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
   static V Div(V a, V b) { return _mm256_div_ps(a, b); }
   static V Min(V a, V b) { return _mm256_min_ps(a, b); }
   static V Max(V a, V b) { return _mm256_max_ps(a, b); }
   static V Relu(V z) { return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ), z); }
+  static V KeepWherePositive(V h, V g) { return _mm256_and_ps(_mm256_cmp_ps(h, _mm256_setzero_ps(), _CMP_GT_OQ), g); }
   static I LoadIdx(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static V PermuteRow(const float* row8, I x) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(row8), x); }
   static V Gather(const float* base, I x, int stride) {
@@ -86,11 +89,16 @@ struct Avx512 {
   static V Zero() { return _mm512_setzero_ps(); }
   static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V Add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V Sub(V a, V b) { return _mm512_sub_ps(a, b); }
   static V Mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V Neg(V a) { return _mm512_xor_ps(a, _mm512_set1_ps(-0.0f)); }
   static V Div(V a, V b) { return _mm512_div_ps(a, b); }
   static V Min(V a, V b) { return _mm512_min_ps(a, b); }
   static V Max(V a, V b) { return _mm512_max_ps(a, b); }
   static V Relu(V z) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ), z); }
+  static V KeepWherePositive(V h, V g) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(h, _mm512_setzero_ps(), _CMP_GT_OQ), g);
+  }
   static I LoadIdx(const int32_t* p) { return _mm512_loadu_si512(p); }
   static V PermuteRow(const float* row8, I x) {  // x < d ≤ 8: only the low 8 lanes of the table are read
     return _mm512_permutexvar_ps(x, _mm512_maskz_loadu_ps(M(0x00FF), row8));
@@ -160,10 +168,13 @@ void LanesReadout(int o, int m, int np, const float* V, const float* c, const fl
   if (l < np) avx2::Readout(o, m, np, np - l, V, c, h + l, y + l);
 }
 
-void LanesDelta(int m, int np, int o, const float* W, const float* V, const float* dy, const float* next, float* out) {
+void LanesDelta(int m, int np, int o, Activation act, const float* W, const float* V, const float* dy,
+                const float* next, const float* h, const float* aux, float* out) {
   const int l = Lanes512(np);
-  if (l > 0) avx512::Delta(m, np, l, W, V, o, dy, next, out);
-  if (l < np) avx2::Delta(m, np, np - l, W, V, o, dy ? dy + l : nullptr, next ? next + l : nullptr, out + l);
+  if (l > 0) avx512::Delta(m, np, l, act, W, V, o, dy, next, h, aux, out);
+  if (l < np)
+    avx2::Delta(m, np, np - l, act, W, V, o, dy ? dy + l : nullptr, next ? next + l : nullptr, h + l,
+                aux ? aux + l : nullptr, out + l);
 }
 
 // 8×8 blocks: 8 rows (zero past m) × 8 lanes loaded and transposed in registers; each column below n stored
@@ -310,7 +321,8 @@ bool LanesStep(int, int, int, Activation, const float*, const float*, const floa
   return false;
 }
 void LanesReadout(int, int, int, const float*, const float*, const float*, float*) {}
-void LanesDelta(int, int, int, const float*, const float*, const float*, const float*, float*) {}
+void LanesDelta(int, int, int, Activation, const float*, const float*, const float*, const float*, const float*,
+                const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}
 bool LanesGatherBySymbol(int, int, int, const float*, const int32_t*, float*) { return false; }
 void LanesDeltaH(int, int, int, int, const float*, const float*, float*) {}

@@ -49,9 +49,12 @@ bool LanesStep(int m, int np, int d, Activation act, const float* W, const float
 // The readout of one step: y[a, j] = c[a] + Σ_k V[a,k]·h[k, j] for the o outputs (V o×m column-major; y o×np).
 void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y);
 
-// δ before the derivative: out[i, j] = Σ_a V[a,i]·dy[a, j] (dy o×np, or nullptr: 0), then, if next is not null,
-// out[i, j] = out[i, j] + Σ_k W[k,i]·next[k, j] (Wᵀ δ_{t+1}). V o×m and W m×m column-major; next, out m×np.
-void LanesDelta(int m, int np, int o, const float* W, const float* V, const float* dy, const float* next, float* out);
+// δ_t of one step: out[i, j] = Σ_a V[a,i]·dy[a, j] (dy o×np, or nullptr: 0), then, if next is not null,
+// out[i, j] = out[i, j] + Σ_k W[k,i]·next[k, j] (Wᵀ δ_{t+1}; 0 + it without dy), then multiplied by act'(z) as
+// MultiplyByDerivative does from h = act(z) (and aux = sin z for cos; else unused). V o×m and W m×m column-major;
+// next, h, aux, out m×np.
+void LanesDelta(int m, int np, int o, Activation act, const float* W, const float* V, const float* dy,
+                const float* next, const float* h, const float* aux, float* out);
 
 // The n real columns of an m×np batch-layout block into column-major m×n (column j at c + j·m).
 void LanesToColumns(int m, int n, int np, const float* b, float* c);
