@@ -428,33 +428,45 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
     }
   }
 
+  // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1), per shard. The lanes path
+  // reads h from the batch layout (Forward's H_ holds only what dVt reads) and, at small widths, runs two shards'
+  // chains side by side (LanesDeltaH2: the same bits).
+  auto dZ = [&](size_t s) { return dZ_.colptr(size_t(steps) * slices_[s].col0); };  // shard s: m×(T·n), step-major
+  if (steps > 1) {
+    for (size_t s = 0; s < slices_.size(); ++s) {
+      const Slice& sl = slices_[s];
+      ParamViews<Real> g(shape_, grads[s]);
+      if constexpr (std::is_same_v<Real, float>) {
+        if (lanes_) {
+          if (s + 1 < slices_.size()) {
+            const Slice& s1 = slices_[s + 1];
+            if (LanesDeltaH2(m, np_, steps, sl.n, dZ(s), Hb_.data() + sl.lane0, g.W.memptr(), s1.n, dZ(s + 1),
+                             Hb_.data() + s1.lane0, ParamViews<Real>(shape_, grads[s + 1]).W.memptr())) {
+              ++s;
+              continue;
+            }
+          }
+          LanesDeltaH(m, sl.n, np_, steps, dZ(s), Hb_.data() + sl.lane0, g.W.memptr());
+          continue;
+        }
+      }
+      const int cols = (steps - 1) * sl.n;  // δ_2…δ_T · Hpᵀ
+      Gemm(m, m, cols, dZ(s) + size_t(sl.n) * m, m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
+    }
+  }
   for (size_t s = 0; s < slices_.size(); ++s) {
     const Slice& sl = slices_[s];
     ParamViews<Real> g(shape_, grads[s]);
-    const Real* dZ = dZ_.colptr(size_t(steps) * sl.col0);  // the shard's block: m×(T·n), step-major
     const int* X = X_.data() + size_t(steps) * sl.col0;
-    // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1).
-    if (steps > 1) {
-      const int cols = (steps - 1) * sl.n;
-      bool done = false;
-      if constexpr (std::is_same_v<Real, float>) {
-        if (lanes_) {  // the same chains, h read from the batch layout (Forward's H_ holds only what dVt reads)
-          LanesDeltaH(m, sl.n, np_, steps, dZ, Hb_.data() + sl.lane0, g.W.memptr());
-          done = true;
-        }
-      }
-      if (!done)  // δ_2…δ_T · Hpᵀ
-        Gemm(m, m, cols, dZ + size_t(sl.n) * m, m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
-    }
     // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
     // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
     dU_.zeros(m, shape_.d);
     bool gathered = false;  // the lanes path's register sums (same order, same bits) for small widths and alphabets
     if constexpr (std::is_same_v<Real, float>)
-      gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps * sl.n, dZ, X, dU_.memptr());
+      gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps * sl.n, dZ(s), X, dU_.memptr());
     if (!gathered)
       for (int t = 1; t <= steps; ++t)
-        GatherBySymbol(dU_.memptr(), dZ + size_t(t - 1) * sl.n * m, X + size_t(t - 1) * sl.n, m, sl.n);
+        GatherBySymbol(dU_.memptr(), dZ(s) + size_t(t - 1) * sl.n * m, X + size_t(t - 1) * sl.n, m, sl.n);
     for (int a = 0; a < shape_.d; ++a)
       for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
     for (int i = 0; i < m; ++i) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <type_traits>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -36,6 +37,7 @@ struct Avx2 {
   static constexpr int kW = 8;
   static constexpr std::array<int, 4> kProductTiles = {3, 4, 6, 8};  // rows per tile for 4, 3, 2, 1 lane blocks
   static constexpr int kDeltaHCols = 6;
+  static constexpr int kDeltaHCols2 = 6;  // per shard with two shards side by side (one vector of rows: 12 + 3 registers)
   static V Load(const float* p) { return _mm256_loadu_ps(p); }
   static void Store(float* p, V v) { _mm256_storeu_ps(p, v); }
   static V Set1(float x) { return _mm256_set1_ps(x); }
@@ -82,6 +84,7 @@ struct Avx512 {
   static constexpr int kW = 16;
   static constexpr std::array<int, 4> kProductTiles = {6, 8, 12, 16};
   static constexpr int kDeltaHCols = 12;
+  static constexpr int kDeltaHCols2 = 12;  // 24 accumulators + 2 δ + 1 broadcast of 32 registers
   static V Load(const float* p) { return _mm512_loadu_ps(p); }
   static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
   static V Set1(float x) { return _mm512_set1_ps(x); }
@@ -300,6 +303,16 @@ void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* 
   avx2::DeltaH(m, n, np, steps, dz, hb, dW);
 }
 
+bool LanesDeltaH2(int m, int np, int steps, int n0, const float* dz0, const float* hb0, float* dW0, int n1,
+                  const float* dz1, const float* hb1, float* dW1) {
+  if (UseAvx512()) {
+    const avx512::DeltaHStream st[2] = {{dz0, hb0, dW0, n0}, {dz1, hb1, dW1, n1}};
+    return avx512::DeltaH2(m, np, steps, st);
+  }
+  const avx2::DeltaHStream st[2] = {{dz0, hb0, dW0, n0}, {dz1, hb1, dW1, n1}};
+  return avx2::DeltaH2(m, np, steps, st);
+}
+
 bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU) {
   switch (d) {
     case 1: return GatherWidth<1>(m, cols, dz, symbols, dU);
@@ -326,6 +339,9 @@ void LanesDelta(int, int, int, Activation, const float*, const float*, const flo
 void LanesToColumns(int, int, int, const float*, float*) {}
 bool LanesGatherBySymbol(int, int, int, const float*, const int32_t*, float*) { return false; }
 void LanesDeltaH(int, int, int, int, const float*, const float*, float*) {}
+bool LanesDeltaH2(int, int, int, int, const float*, const float*, float*, int, const float*, const float*, float*) {
+  return false;
+}
 
 #endif
 

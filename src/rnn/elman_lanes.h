@@ -68,4 +68,10 @@ bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t*
 // batch layout (hb, T steps of m×np), so h needs no transpose. dW m×m column-major.
 void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* hb, float* dW);
 
+// LanesDeltaH for two shards of one pass at once (n0 and n1 strings; each its own δ block, its own lanes of the
+// batch layout and its own ∂W), their chains interleaved: the same bits as two LanesDeltaH calls. For m up to one
+// vector of rows (8, or 16 on AVX-512); returns false (nothing done) for wider nets.
+bool LanesDeltaH2(int m, int np, int steps, int n0, const float* dz0, const float* hb0, float* dW0, int n1,
+                  const float* dz1, const float* hb1, float* dW1);
+
 }  // namespace flbench
