@@ -237,16 +237,22 @@ void ElmanRnn<Real>::Run(const Real* theta, std::span<const Shard> shards, Real 
       if (shape_.task == Task::kNextSymbol && e->next.size() != e->x.size())
         throw Error("ElmanRnn::Evaluate: next-symbol example without one target per prefix");
     }
-  // String by string (each one's symbols read contiguously), written step-major into its shard's block.
+  // String by string (each one's symbols read contiguously), written step-major: into the batch layout's symbols on
+  // the lanes path (the shard's lanes of each step; padding lanes 0), else into its shard's column block.
   const size_t steps = size_t(T_);
-  AtLeast(X_, steps * n_);
+  if (lanes_) {
+    Xb_.assign(steps * np_, 0);
+  } else {
+    AtLeast(X_, steps * n_);
+  }
   if (shape_.task == Task::kNextSymbol) AtLeast(Masks_, steps * n_);
   for (size_t s = 0; s < shards.size(); ++s) {
     const Slice& sl = slices_[s];
-    int* X = X_.data() + steps * sl.col0;
+    int* X = lanes_ ? Xb_.data() + sl.lane0 : X_.data() + steps * sl.col0;
+    const size_t ld = lanes_ ? size_t(np_) : size_t(sl.n);
     for (int j = 0; j < sl.n; ++j) {
       const uint8_t* x = shards[s][j]->x.data();
-      for (size_t t = 0; t < steps; ++t) X[t * sl.n + j] = x[t];
+      for (size_t t = 0; t < steps; ++t) X[t * ld + j] = x[t];
     }
     if (shape_.task == Task::kNextSymbol) {
       uint32_t* M = Masks_.data() + steps * sl.col0;
@@ -306,10 +312,6 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
     const bool cos = shape_.act == Activation::kCos, next_symbol = shape_.task == Task::kNextSymbol;
     const int np = np_;
     const size_t step = size_t(m) * np;
-    Xb_.assign(size_t(steps) * np, 0);
-    for (const Slice& s : slices_)
-      for (int t = 0; t < steps; ++t)
-        std::copy_n(&X_[size_t(steps) * s.col0 + size_t(t) * s.n], s.n, &Xb_[size_t(t) * np + s.lane0]);
     init_.assign(m, 0.0f);
     if (shape_.two_biases)
       for (int i = 0; i < m; ++i) init_[i] = p.b_hh(i);
@@ -457,16 +459,18 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
   for (size_t s = 0; s < slices_.size(); ++s) {
     const Slice& sl = slices_[s];
     ParamViews<Real> g(shape_, grads[s]);
-    const int* X = X_.data() + size_t(steps) * sl.col0;
+    // The shard's symbols: step t's run of n at X + t·ld (the batch layout's lanes, or the column block).
+    const int* X = lanes_ ? Xb_.data() + sl.lane0 : X_.data() + size_t(steps) * sl.col0;
+    const ptrdiff_t ld = lanes_ ? np_ : sl.n;
     // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
     // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
     dU_.zeros(m, shape_.d);
     bool gathered = false;  // the lanes path's register sums (same order, same bits) for small widths and alphabets
     if constexpr (std::is_same_v<Real, float>)
-      gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps * sl.n, dZ(s), X, dU_.memptr());
+      gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps, sl.n, dZ(s), X, ld, dU_.memptr());
     if (!gathered)
       for (int t = 1; t <= steps; ++t)
-        GatherBySymbol(dU_.memptr(), dZ(s) + size_t(t - 1) * sl.n * m, X + size_t(t - 1) * sl.n, m, sl.n);
+        GatherBySymbol(dU_.memptr(), dZ(s) + size_t(t - 1) * sl.n * m, X + (t - 1) * ld, m, sl.n);
     for (int a = 0; a < shape_.d; ++a)
       for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
     for (int i = 0; i < m; ++i) {

@@ -121,7 +121,8 @@ class ElmanRnn {
   ElmanShape shape_;
   int n_ = 0, T_ = 0;  // columns (strings of all shards in flight) and steps
   std::vector<Slice> slices_;  // one per shard in flight
-  std::vector<int> X_;  // T·n     the input symbols: X_[T·col0 + (t−1)·n + j] = x_t of string j of a shard
+  std::vector<int> X_;  // T·n     the input symbols: X_[T·col0 + (t−1)·n + j] = x_t of string j of a shard (the
+                        //         column-layout path; the lanes path keeps them in Xb_ only)
   arma::Mat<Real> UB_;    // m×d     U + b: the pre-activation's input part, one column per symbol
   arma::Mat<Real> Wt_;    // m×m     Wᵀ, for the backward loop
   arma::Mat<Real> H_;     // m×(T·n) h_1 … h_T; columns [(t−1)·n, t·n) hold h_t
@@ -142,7 +143,7 @@ class ElmanRnn {
   // filled (column layout) for ∂W, ∂U and ∂V.
   bool lanes_ = false;         // the shards in flight run the lanes path
   int np_ = 0;                 // Σ over the shards of n rounded up to a multiple of 8
-  std::vector<int32_t> Xb_;    // T·np    symbols, padding lanes 0
+  std::vector<int32_t> Xb_;    // T·np    symbols, Xb_[(t−1)·np + lane0 + j] = x_t of a shard's string j, padding 0
   std::vector<float> init_;    // m       b_hh, or zeros with one bias
   std::vector<float> UBrows_;  // m×8     UB_ rows for the input permute (d ≤ 8)
   std::vector<float> Hb_;      // T·m·np  h_t (two steps only when no gradient is asked for)

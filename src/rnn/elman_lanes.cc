@@ -254,7 +254,7 @@ namespace {
 // Adding +0 leaves a sum unchanged unless it is −0, and these sums start at +0 and so are never −0: the same bits
 // as adding into the matching column only.
 template <int V, int D>
-void GatherColumns(int m, int cols, const float* dz, const int32_t* symbols, float* dU) {
+void GatherColumns(int m, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld, float* dU) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   __m256i mask[V];
 #pragma GCC unroll 4
@@ -264,19 +264,22 @@ void GatherColumns(int m, int cols, const float* dz, const int32_t* symbols, flo
   for (int a = 0; a < D; ++a)
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) acc[a][v] = _mm256_maskload_ps(dU + size_t(a) * m + 8 * v, mask[v]);
-  for (int j = 0; j < cols; ++j) {
-    const float* col = dz + size_t(j) * m;
-    // The symbol as a lane mask per register (all ones where a = x_j), so choosing g or +0 is an AND, not a branch:
-    // a branch on random symbols mispredicts half the time (perf: 21% of a width-3 ensemble's time was here).
-    const __m256i x = _mm256_set1_epi32(symbols[j]);
-    __m256 is[D];
+  for (int t = 0; t < steps; ++t) {
+    const int32_t* x = symbols + t * ld;
+    for (int j = 0; j < n; ++j) {
+      const float* col = dz + (size_t(t) * n + j) * m;
+      // The symbol as a lane mask per register (all ones where a = x_j), so choosing g or +0 is an AND, not a branch:
+      // a branch on random symbols mispredicts half the time (perf: 21% of a width-3 ensemble's time was here).
+      const __m256i xv = _mm256_set1_epi32(x[j]);
+      __m256 is[D];
 #pragma GCC unroll 4
-    for (int a = 0; a < D; ++a) is[a] = _mm256_castsi256_ps(_mm256_cmpeq_epi32(x, _mm256_set1_epi32(a)));
+      for (int a = 0; a < D; ++a) is[a] = _mm256_castsi256_ps(_mm256_cmpeq_epi32(xv, _mm256_set1_epi32(a)));
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) {
-      const __m256 g = _mm256_maskload_ps(col + 8 * v, mask[v]);
+      for (int v = 0; v < V; ++v) {
+        const __m256 g = _mm256_maskload_ps(col + 8 * v, mask[v]);
 #pragma GCC unroll 4
-      for (int a = 0; a < D; ++a) acc[a][v] = _mm256_add_ps(acc[a][v], _mm256_and_ps(is[a], g));  // g or +0
+        for (int a = 0; a < D; ++a) acc[a][v] = _mm256_add_ps(acc[a][v], _mm256_and_ps(is[a], g));  // g or +0
+      }
     }
   }
 #pragma GCC unroll 4
@@ -286,12 +289,12 @@ void GatherColumns(int m, int cols, const float* dz, const int32_t* symbols, flo
 }
 
 template <int D>
-bool GatherWidth(int m, int cols, const float* dz, const int32_t* symbols, float* dU) {
+bool GatherWidth(int m, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld, float* dU) {
   switch ((m + 7) / 8) {
-    case 1: GatherColumns<1, D>(m, cols, dz, symbols, dU); return true;
-    case 2: GatherColumns<2, D>(m, cols, dz, symbols, dU); return true;
-    case 3: GatherColumns<3, D>(m, cols, dz, symbols, dU); return true;
-    case 4: GatherColumns<4, D>(m, cols, dz, symbols, dU); return true;
+    case 1: GatherColumns<1, D>(m, steps, n, dz, symbols, ld, dU); return true;
+    case 2: GatherColumns<2, D>(m, steps, n, dz, symbols, ld, dU); return true;
+    case 3: GatherColumns<3, D>(m, steps, n, dz, symbols, ld, dU); return true;
+    case 4: GatherColumns<4, D>(m, steps, n, dz, symbols, ld, dU); return true;
     default: return false;
   }
 }
@@ -313,11 +316,12 @@ bool LanesDeltaH2(int m, int np, int steps, int n0, const float* dz0, const floa
   return avx2::DeltaH2(m, np, steps, st);
 }
 
-bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU) {
+bool LanesGatherBySymbol(int m, int d, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld,
+                         float* dU) {
   switch (d) {
-    case 1: return GatherWidth<1>(m, cols, dz, symbols, dU);
-    case 2: return GatherWidth<2>(m, cols, dz, symbols, dU);
-    case 3: return GatherWidth<3>(m, cols, dz, symbols, dU);
+    case 1: return GatherWidth<1>(m, steps, n, dz, symbols, ld, dU);
+    case 2: return GatherWidth<2>(m, steps, n, dz, symbols, ld, dU);
+    case 3: return GatherWidth<3>(m, steps, n, dz, symbols, ld, dU);
     default: return false;
   }
 }
@@ -337,7 +341,7 @@ void LanesReadout(int, int, int, const float*, const float*, const float*, float
 void LanesDelta(int, int, int, Activation, const float*, const float*, const float*, const float*, const float*,
                 const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}
-bool LanesGatherBySymbol(int, int, int, const float*, const int32_t*, float*) { return false; }
+bool LanesGatherBySymbol(int, int, int, int, const float*, const int32_t*, ptrdiff_t, float*) { return false; }
 void LanesDeltaH(int, int, int, int, const float*, const float*, float*) {}
 bool LanesDeltaH2(int, int, int, int, const float*, const float*, float*, int, const float*, const float*, float*) {
   return false;

@@ -59,9 +59,11 @@ void LanesDelta(int m, int np, int o, Activation act, const float* W, const floa
 // The n real columns of an m×np batch-layout block into column-major m×n (column j at c + j·m).
 void LanesToColumns(int m, int n, int np, const float* b, float* c);
 
-// dU[:, symbols[j]] += dz[:, j] for j = 0 … cols−1 in order (dz m×cols and dU m×d column-major), for m ≤ 32 and
-// d ≤ 3 with the sums in registers; returns false (nothing done) otherwise.
-bool LanesGatherBySymbol(int m, int d, int cols, const float* dz, const int32_t* symbols, float* dU);
+// dU[:, x] += dz[:, t·n + j] for t = 0 … steps−1 and j = 0 … n−1 in that order, x = symbols[t·ld + j] (dz m×steps·n
+// and dU m×d column-major; the symbols of step t a run of n at symbols + t·ld, e.g. a shard's lanes of the batch
+// layout), for m ≤ 32 and d ≤ 3 with the sums in registers; returns false (nothing done) otherwise.
+bool LanesGatherBySymbol(int m, int d, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld,
+                         float* dU);
 
 // ∂W += Σ_{t=2..T} δ_t h_{t−1}ᵀ, one fixed-order chain per element over (t, string) in order — Gemm's product over
 // dZ's columns n … T·n−1 and H's columns 0 … (T−1)·n−1 — with δ in the column layout (dz, m×T·n) and h read from the
