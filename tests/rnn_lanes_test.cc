@@ -107,8 +107,8 @@ TEST(Lanes, Avx512UsedWhereTheCpuHasIt) {
 
 TEST(Lanes, EqualScalarPathBitForBit) {
   Rng rng(5);
-  for (int m : {1, 3, 7, 8, 9, 13, kLanesMaxWidth})
-    for (int n : {1, 5, 8, 16, 17, 32, 40, 48, 64})  // lane blocks: 1–5 of 8, and 1–4 of 16 (AVX-512)
+  for (int m : {1, 3, 7, 8, 9, 13, 16, 24, kLanesMaxWidth})
+    for (int n : {1, 5, 8, 12, 16, 17, 25, 32, 40, 48, 64})  // lane blocks: 1–5 of 8, and 1–4 of 16 (AVX-512)
       for (Task task : {Task::kMembership, Task::kNextSymbol})
         for (Activation act : {Activation::kTanh, Activation::kRelu, Activation::kSigmoid, Activation::kCos,
                                Activation::kIdentity})
@@ -180,7 +180,7 @@ void CheckShards(int m, const std::vector<int>& sizes, int T, int d, Activation 
 TEST(Lanes, ShardsSideBySideEqualShardsAlone) {
   Rng rng(7);
   const std::vector<std::vector<int>> sizes = {{16, 16}, {16, 5}, {3, 9, 1}, {17, 16, 40}, {8, 8, 8, 8}};
-  for (int m : {1, 3, 8, 13, kLanesMaxWidth})
+  for (int m : {1, 3, 8, 13, 16, kLanesMaxWidth})
     for (const auto& s : sizes)
       for (Task task : {Task::kMembership, Task::kNextSymbol})
         for (Activation act : {Activation::kTanh, Activation::kRelu, Activation::kSigmoid, Activation::kCos,
