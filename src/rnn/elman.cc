@@ -277,18 +277,18 @@ void ElmanRnn<Real>::Run(const Real* theta, std::span<const Shard> shards, Real 
   }
   if (shape_.task == Task::kNextSymbol) AtLeast(Masks_, steps * n_);
   for (size_t s = 0; s < shards.size(); ++s) {
-    const Slice& sl = slices_[s];
-    int* X = lanes_ ? Xb_.data() + sl.lane0 : X_.data() + steps * sl.col0;
-    const size_t ld = lanes_ ? size_t(np_) : size_t(sl.n);
-    for (int j = 0; j < sl.n; ++j) {
+    const int n = slices_[s].n;  // a local: the stores below may alias an int in slices_, so no reload per element
+    int* X = lanes_ ? Xb_.data() + slices_[s].lane0 : X_.data() + steps * slices_[s].col0;
+    const size_t ld = lanes_ ? size_t(np_) : size_t(n);
+    for (int j = 0; j < n; ++j) {
       const uint8_t* x = shards[s][j]->x.data();
       for (size_t t = 0; t < steps; ++t) X[t * ld + j] = x[t];
     }
     if (shape_.task == Task::kNextSymbol) {
-      uint32_t* M = Masks_.data() + steps * sl.col0;
-      for (int j = 0; j < sl.n; ++j) {
+      uint32_t* M = Masks_.data() + steps * slices_[s].col0;
+      for (int j = 0; j < n; ++j) {
         const uint32_t* next = shards[s][j]->next.data();
-        for (size_t t = 0; t < steps; ++t) M[t * sl.n + j] = next[t];
+        for (size_t t = 0; t < steps; ++t) M[t * n + j] = next[t];
       }
     }
   }
