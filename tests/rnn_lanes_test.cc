@@ -83,8 +83,12 @@ void Check(int m, int n, int T, int d, Activation act, Task task, bool two_biase
 
 TEST(Lanes, UsedAtSmallWidthsOnly) {
   EXPECT_EQ(UseLanes(3), std::string(GemmPath()) == "avx2");
-  EXPECT_EQ(UseLanes(kLanesMaxWidth), std::string(GemmPath()) == "avx2");
+  EXPECT_EQ(UseLanes(kLanesMaxWidthAvx2), std::string(GemmPath()) == "avx2");
+  EXPECT_EQ(UseLanes(kLanesMaxWidth), UseAvx512());  // widths 33–64 only on AVX-512
   EXPECT_FALSE(UseLanes(kLanesMaxWidth + 1));
+  ForceAvx2Lanes(true);
+  EXPECT_FALSE(UseLanes(kLanesMaxWidthAvx2 + 1));
+  ForceAvx2Lanes(false);
   ForceScalarGemm(true);
   EXPECT_FALSE(UseLanes(3));
   EXPECT_STREQ(LanesPath(), "off");
@@ -107,7 +111,7 @@ TEST(Lanes, Avx512UsedWhereTheCpuHasIt) {
 
 TEST(Lanes, EqualScalarPathBitForBit) {
   Rng rng(5);
-  for (int m : {1, 3, 7, 8, 9, 13, 16, 24, kLanesMaxWidth})
+  for (int m : {1, 3, 7, 8, 9, 13, 16, 24, 32, 37, 48, kLanesMaxWidth})
     for (int n : {1, 5, 8, 12, 16, 17, 25, 32, 40, 48, 64})  // lane blocks: 1–5 of 8, and 1–4 of 16 (AVX-512)
       for (Task task : {Task::kMembership, Task::kNextSymbol})
         for (Activation act : {Activation::kTanh, Activation::kRelu, Activation::kSigmoid, Activation::kCos,
@@ -180,7 +184,7 @@ void CheckShards(int m, const std::vector<int>& sizes, int T, int d, Activation 
 TEST(Lanes, ShardsSideBySideEqualShardsAlone) {
   Rng rng(7);
   const std::vector<std::vector<int>> sizes = {{16, 16}, {16, 5}, {3, 9, 1}, {17, 16, 40}, {8, 8, 8, 8}};
-  for (int m : {1, 3, 8, 13, 16, kLanesMaxWidth})
+  for (int m : {1, 3, 8, 13, 16, 32, 45, kLanesMaxWidth})
     for (const auto& s : sizes)
       for (Task task : {Task::kMembership, Task::kNextSymbol})
         for (Activation act : {Activation::kTanh, Activation::kRelu, Activation::kSigmoid, Activation::kCos,

@@ -23,7 +23,7 @@ namespace flbench {
 
 #if defined(__AVX2__) && defined(__FMA__)
 
-bool UseLanes(int m) { return m <= kLanesMaxWidth && GemmVectorised(); }
+bool UseLanes(int m) { return GemmVectorised() && (m <= kLanesMaxWidthAvx2 || (m <= kLanesMaxWidth && UseAvx512())); }
 
 namespace {
 
@@ -232,13 +232,15 @@ void LanesDelta(int m, int np, int o, Activation act, const float* W, const floa
 // row blocks ascending within a column); a run that would pass the end of column n−1 is stored element by element,
 // so nothing outside the n columns is touched. (No masked stores: microcoded and slow on AMD; no store-and-reload of
 // the columns: perf showed the reloads stalling.)
+// This covers the kBlocks row blocks from row `first` (a multiple of 32; LanesToColumns runs the groups of four
+// blocks last to first, so a run spilling into the next column's first rows is overwritten by their group after).
 template <int kBlocks>
-void ToColumns(int m, int n, int np, const float* b, float* c) {
+void ToColumns(int m, int first, int n, int np, const float* b, float* c) {
   for (int j0 = 0; j0 < n; j0 += 8) {
     __m256 col[kBlocks][8];
 #pragma GCC unroll 4
     for (int ib = 0; ib < kBlocks; ++ib) {
-      const int i0 = 8 * ib, rows = std::min(8, m - i0);
+      const int i0 = first + 8 * ib, rows = std::min(8, m - i0);
       __m256 r[8];
 #pragma GCC unroll 8
       for (int k = 0; k < 8; ++k)
@@ -266,7 +268,7 @@ void ToColumns(int m, int n, int np, const float* b, float* c) {
       if (k >= cols) break;
 #pragma GCC unroll 4
       for (int ib = 0; ib < kBlocks; ++ib) {
-        const int i0 = 8 * ib, rows = std::min(8, m - i0);
+        const int i0 = first + 8 * ib, rows = std::min(8, m - i0);
         const int run = rows <= 4 ? 4 : 8;
         float* out = c + size_t(j0 + k) * m + i0;
         if (size_t(j0 + k) * m + i0 + run > size_t(n) * m) {
@@ -284,20 +286,29 @@ void ToColumns(int m, int n, int np, const float* b, float* c) {
 }
 
 void LanesToColumns(int m, int n, int np, const float* b, float* c) {
-  static_assert(kLanesMaxWidth <= 32, "ToColumns handles up to four row blocks");
-  if (UseAvx512() && (m == 16 || m == 32)) {  // 16×16 blocks where their lanes exist, then 8×8 ones
+  static_assert(kLanesMaxWidth <= 64, "ToColumns16 handles up to four blocks of 16 rows");
+  if (UseAvx512() && m % 16 == 0) {  // 16×16 blocks where their lanes exist, then 8×8 ones
     const int lanes = (n + 7) / 8 * 8;
-    const int done = m == 16 ? avx512::ToColumns16<1>(m, n, np, lanes, b, c) : avx512::ToColumns16<2>(m, n, np, lanes, b, c);
+    int done = 0;
+    switch (m / 16) {
+      case 1: done = avx512::ToColumns16<1>(m, n, np, lanes, b, c); break;
+      case 2: done = avx512::ToColumns16<2>(m, n, np, lanes, b, c); break;
+      case 3: done = avx512::ToColumns16<3>(m, n, np, lanes, b, c); break;
+      default: done = avx512::ToColumns16<4>(m, n, np, lanes, b, c); break;
+    }
     if (done >= n) return;
     b += done;
     c += size_t(done) * m;
     n -= done;
   }
-  switch ((m + 7) / 8) {
-    case 1: ToColumns<1>(m, n, np, b, c); break;
-    case 2: ToColumns<2>(m, n, np, b, c); break;
-    case 3: ToColumns<3>(m, n, np, b, c); break;
-    default: ToColumns<4>(m, n, np, b, c); break;
+  const int blocks = (m + 7) / 8;
+  for (int g = (blocks - 1) / 4 * 4; g >= 0; g -= 4) {  // groups of four row blocks, the last group first
+    switch (std::min(4, blocks - g)) {
+      case 1: ToColumns<1>(m, 8 * g, n, np, b, c); break;
+      case 2: ToColumns<2>(m, 8 * g, n, np, b, c); break;
+      case 3: ToColumns<3>(m, 8 * g, n, np, b, c); break;
+      default: ToColumns<4>(m, 8 * g, n, np, b, c); break;
+    }
   }
 }
 

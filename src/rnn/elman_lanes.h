@@ -1,7 +1,8 @@
-// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 32: the recurrent products run with the 8 vector lanes
-// along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane busy. (At width
-// 64 the row-vectorised path fills its lanes too and is as fast: train_bench measured both ways; the lanes path pays
-// transposes into the column layout the readout's and ∂U's products read.) Each output element is still the
+// Batch-in-lanes kernels for the float Elman RNN at widths ≤ 32 (≤ 64 on AVX-512): the recurrent products run with the
+// vector lanes along the shard's strings (columns), not along the hidden units, so a width-3 net keeps every lane
+// busy. (Between 33 and 64 the row-vectorised path fills its 8 lanes too and is as fast on AVX2 — the lanes path pays
+// transposes into the column layout the readout's and ∂U's products read — but on AVX-512 the lanes path trains a
+// width-64 net 1.8× faster: ensemble_bench, 287 -> 161 ns per symbol.) Each output element is still the
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
 // Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
@@ -19,10 +20,12 @@
 
 namespace flbench {
 
-inline constexpr int kLanesMaxWidth = 32;
+inline constexpr int kLanesMaxWidthAvx2 = 32;  // the widest net the lanes path takes on AVX2
+inline constexpr int kLanesMaxWidth = 64;      // … and with the AVX-512 kernels (UseAvx512)
 
-// True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidth and the vector kernels not
-// forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then elman.cc takes the scalar path of rnn/gemm.h).
+// True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidthAvx2 (≤ kLanesMaxWidth where
+// the AVX-512 kernels run) and the vector kernels not forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then
+// elman.cc takes the scalar path of rnn/gemm.h). Either path gives the same bits.
 bool UseLanes(int m);
 
 // Which kernels the lanes path runs on this CPU: "avx512" (16 lanes; when the CPU has AVX-512 F/VL/BW/DQ, for the
