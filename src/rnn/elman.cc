@@ -482,29 +482,44 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
       Gemm(m, m, cols, dZ(s) + size_t(sl.n) * m, m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
     }
   }
-  for (size_t s = 0; s < slices_.size(); ++s) {
-    const Slice& sl = slices_[s];
+  // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
+  // = Σ_t δ_t is the sum of dU_'s columns, in symbol order. The lanes path sums in registers (same order, same bits)
+  // for small widths and alphabets, two shards side by side where they fit (LanesGatherBySymbol2).
+  const int d = shape_.d;
+  // Shard s's symbols: step t's run of n at X(s) + t·ld (the batch layout's lanes, or the column block).
+  auto X = [&](size_t s) { return lanes_ ? Xb_.data() + slices_[s].lane0 : X_.data() + size_t(steps) * slices_[s].col0; };
+  const ptrdiff_t ld = lanes_ ? np_ : slices_[0].n;
+  auto apply = [&](size_t s, const Real* dU) {  // dU (m×d) into shard s's gradient
     ParamViews<Real> g(shape_, grads[s]);
-    // The shard's symbols: step t's run of n at X + t·ld (the batch layout's lanes, or the column block).
-    const int* X = lanes_ ? Xb_.data() + sl.lane0 : X_.data() + size_t(steps) * sl.col0;
-    const ptrdiff_t ld = lanes_ ? np_ : sl.n;
-    // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
-    // = Σ_t δ_t is the sum of dU_'s columns, in symbol order.
-    dU_.zeros(m, shape_.d);
-    bool gathered = false;  // the lanes path's register sums (same order, same bits) for small widths and alphabets
-    if constexpr (std::is_same_v<Real, float>)
-      gathered = lanes_ && LanesGatherBySymbol(m, shape_.d, steps, sl.n, dZ(s), X, ld, dU_.memptr());
-    if (!gathered)
-      for (int t = 1; t <= steps; ++t)
-        GatherBySymbol(dU_.memptr(), dZ(s) + size_t(t - 1) * sl.n * m, X + (t - 1) * ld, m, sl.n);
-    for (int a = 0; a < shape_.d; ++a)
-      for (int i = 0; i < m; ++i) g.U(i, a) += dU_(i, a);
+    for (int a = 0; a < d; ++a)
+      for (int i = 0; i < m; ++i) g.U(i, a) += dU[size_t(a) * m + i];
     for (int i = 0; i < m; ++i) {
       Real sum = 0;
-      for (int a = 0; a < shape_.d; ++a) sum += dU_(i, a);
+      for (int a = 0; a < d; ++a) sum += dU[size_t(a) * m + i];
       g.b(i) += sum;
       if (shape_.two_biases) g.b_hh(i) += sum;
     }
+  };
+  for (size_t s = 0; s < slices_.size(); ++s) {
+    const Slice& sl = slices_[s];
+    dU_.zeros(m, 2 * d);  // two shards' sums: columns [0, d) and [d, 2d)
+    Real* dU0 = dU_.memptr();
+    Real* dU1 = dU0 + size_t(m) * d;
+    bool gathered = false;
+    if constexpr (std::is_same_v<Real, float>) {
+      if (lanes_ && s + 1 < slices_.size() &&
+          LanesGatherBySymbol2(m, d, steps, ld, sl.n, dZ(s), X(s), dU0, slices_[s + 1].n, dZ(s + 1), X(s + 1), dU1)) {
+        apply(s, dU0);
+        apply(s + 1, dU1);
+        ++s;
+        continue;
+      }
+      gathered = lanes_ && LanesGatherBySymbol(m, d, steps, sl.n, dZ(s), X(s), ld, dU0);
+    }
+    if (!gathered)
+      for (int t = 1; t <= steps; ++t)
+        GatherBySymbol(dU0, dZ(s) + size_t(t - 1) * sl.n * m, X(s) + (t - 1) * ld, m, sl.n);
+    apply(s, dU0);
   }
 }
 

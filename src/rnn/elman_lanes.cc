@@ -23,7 +23,7 @@ namespace flbench {
 
 #if defined(__AVX2__) && defined(__FMA__)
 
-bool UseLanes(int m) { return GemmVectorised() && (m <= kLanesMaxWidthAvx2 || (m <= kLanesMaxWidth && UseAvx512())); }
+
 
 namespace {
 
@@ -167,13 +167,8 @@ int ToColumns16(int m, int n, int np, int lanes, const float* b, float* c) {
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 
-// AVX-512 is used when the CPU has F, VL, BW and DQ, unless FLBENCH_NO_AVX512=1 (or ForceAvx2Lanes) says not to.
-bool avx512_off = [] {
-  const char* v = std::getenv("FLBENCH_NO_AVX512");
-  return v != nullptr && *v != '\0' && *v != '0';
-}();
-
 bool CpuHasAvx512() {
+  __builtin_cpu_init();  // (called from a static initialiser: detail::avx512_usable)
   static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
   return has;
@@ -181,14 +176,18 @@ bool CpuHasAvx512() {
 
 }  // namespace
 
-bool UseAvx512() { return !avx512_off && CpuHasAvx512() && GemmVectorised(); }
+// AVX-512 is used when the CPU has F, VL, BW and DQ, unless FLBENCH_NO_AVX512=1 (or ForceAvx2Lanes) says not to.
+bool detail::avx512_usable = [] {
+  const char* v = std::getenv("FLBENCH_NO_AVX512");
+  return !(v != nullptr && *v != '\0' && *v != '0') && CpuHasAvx512();
+}();
 
 const char* LanesPath() {
   if (!GemmVectorised()) return "off";
   return UseAvx512() ? "avx512" : "avx2";
 }
 
-void ForceAvx2Lanes(bool avx2) { avx512_off = avx2; }
+void ForceAvx2Lanes(bool avx2) { detail::avx512_usable = !avx2 && CpuHasAvx512(); }
 
 void LanesInputRows(int m, int d, const float* UB, float* rows) {
   if (d > 8) return;
@@ -314,52 +313,100 @@ void LanesToColumns(int m, int n, int np, const float* b, float* c) {
 
 namespace {
 
-// dU[:, x_j] += D[:, j] for the columns of D in order, V vectors of 8 rows, D symbols: every (symbol, vector) has
-// its register and every column adds into each symbol's register — D[:, j] for its own symbol, +0 for the others.
-// Adding +0 leaves a sum unchanged unless it is −0, and these sums start at +0 and so are never −0: the same bits
-// as adding into the matching column only.
-template <int V, int D>
-void GatherColumns(int m, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld, float* dU) {
+// One shard's ∂U gather: δ in the column layout (dz: m×steps·n), the symbols of step t a run of n at symbols + t·ld,
+// the sums into dU (m×d, starting at +0).
+struct GatherStream {
+  const float* dz;
+  const int32_t* symbols;
+  ptrdiff_t ld;
+  int n;
+  float* dU;
+};
+
+// dU[:, x_j] += D[:, j] for the columns of D in order, V vectors of 8 rows, D symbols, for S shards (1 or 2) at once:
+// every (shard, symbol, vector) has its register and every column adds into each of its shard's symbol registers —
+// D[:, j] for its own symbol, +0 for the others. Adding +0 leaves a sum unchanged unless it is −0, and these sums
+// start at +0 and so are never −0: the same bits as adding into the matching column only. Two shards' chains advance
+// side by side (each add waits on the last one of its chain), then the longer shard's rest alone.
+template <int V, int D, int S>
+void GatherColumns(int m, int steps, const GatherStream* st) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   __m256i mask[V];
 #pragma GCC unroll 4
   for (int v = 0; v < V; ++v) mask[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32(m - 8 * v), lane);
-  __m256 acc[D][V];  // in registers: the loops over a and v are unrolled
+  __m256 acc[S][D][V];  // in registers: the loops over q, a and v are unrolled
+  const float* col[S];
+  const int32_t* x[S];
+  int j[S];
+  long left[S];
+#pragma GCC unroll 2
+  for (int q = 0; q < S; ++q) {
 #pragma GCC unroll 4
-  for (int a = 0; a < D; ++a)
+    for (int a = 0; a < D; ++a)
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) acc[a][v] = _mm256_maskload_ps(dU + size_t(a) * m + 8 * v, mask[v]);
-  for (int t = 0; t < steps; ++t) {
-    const int32_t* x = symbols + t * ld;
-    for (int j = 0; j < n; ++j) {
-      const float* col = dz + (size_t(t) * n + j) * m;
-      // The symbol as a lane mask per register (all ones where a = x_j), so choosing g or +0 is an AND, not a branch:
-      // a branch on random symbols mispredicts half the time (perf: 21% of a width-3 ensemble's time was here).
-      const __m256i xv = _mm256_set1_epi32(x[j]);
-      __m256 is[D];
-#pragma GCC unroll 4
-      for (int a = 0; a < D; ++a) is[a] = _mm256_castsi256_ps(_mm256_cmpeq_epi32(xv, _mm256_set1_epi32(a)));
-#pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) {
-        const __m256 g = _mm256_maskload_ps(col + 8 * v, mask[v]);
-#pragma GCC unroll 4
-        for (int a = 0; a < D; ++a) acc[a][v] = _mm256_add_ps(acc[a][v], _mm256_and_ps(is[a], g));  // g or +0
-      }
-    }
+      for (int v = 0; v < V; ++v) acc[q][a][v] = _mm256_maskload_ps(st[q].dU + size_t(a) * m + 8 * v, mask[v]);
+    col[q] = st[q].dz;
+    x[q] = st[q].symbols;
+    j[q] = 0;
+    left[q] = long(steps) * st[q].n;
   }
+  auto one = [&](auto q_) {  // column k of shard q: step t, string j
+    constexpr int q = decltype(q_)::value;
+    // The symbol as a lane mask per register (all ones where a = x_j), so choosing g or +0 is an AND, not a branch:
+    // a branch on random symbols mispredicts half the time (perf: 21% of a width-3 ensemble's time was here).
+    const __m256i xv = _mm256_set1_epi32(x[q][j[q]]);
+    __m256 is[D];
 #pragma GCC unroll 4
-  for (int a = 0; a < D; ++a)
+    for (int a = 0; a < D; ++a) is[a] = _mm256_castsi256_ps(_mm256_cmpeq_epi32(xv, _mm256_set1_epi32(a)));
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) _mm256_maskstore_ps(dU + size_t(a) * m + 8 * v, mask[v], acc[a][v]);
+    for (int v = 0; v < V; ++v) {
+      const __m256 g = _mm256_maskload_ps(col[q] + 8 * v, mask[v]);
+#pragma GCC unroll 4
+      for (int a = 0; a < D; ++a) acc[q][a][v] = _mm256_add_ps(acc[q][a][v], _mm256_and_ps(is[a], g));  // g or +0
+    }
+    col[q] += m;
+    if (++j[q] == st[q].n) {
+      j[q] = 0;
+      x[q] += st[q].ld;
+    }
+  };
+  if constexpr (S == 2) {
+    const long both = std::min(left[0], left[1]);
+    for (long k = 0; k < both; ++k) {
+      one(std::integral_constant<int, 0>{});
+      one(std::integral_constant<int, 1>{});
+    }
+    for (long k = both; k < left[1]; ++k) one(std::integral_constant<int, 1>{});
+    for (long k = both; k < left[0]; ++k) one(std::integral_constant<int, 0>{});
+  } else {
+    for (long k = 0; k < left[0]; ++k) one(std::integral_constant<int, 0>{});
+  }
+#pragma GCC unroll 2
+  for (int q = 0; q < S; ++q)
+#pragma GCC unroll 4
+    for (int a = 0; a < D; ++a)
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) _mm256_maskstore_ps(st[q].dU + size_t(a) * m + 8 * v, mask[v], acc[q][a][v]);
 }
 
-template <int D>
-bool GatherWidth(int m, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld, float* dU) {
-  switch ((m + 7) / 8) {
-    case 1: GatherColumns<1, D>(m, steps, n, dz, symbols, ld, dU); return true;
-    case 2: GatherColumns<2, D>(m, steps, n, dz, symbols, ld, dU); return true;
-    case 3: GatherColumns<3, D>(m, steps, n, dz, symbols, ld, dU); return true;
-    case 4: GatherColumns<4, D>(m, steps, n, dz, symbols, ld, dU); return true;
+// The register gather for m ≤ 32 and d ≤ 3, S shards; false (nothing done) where it does not apply: wider nets,
+// larger alphabets, or two shards whose registers would not fit (V·D > 6).
+template <int S>
+bool Gather(int m, int d, int steps, const GatherStream* st) {
+  auto width = [&](auto d_) {
+    constexpr int D = decltype(d_)::value;
+    switch ((m + 7) / 8) {
+      case 1: GatherColumns<1, D, S>(m, steps, st); return true;
+      case 2: if constexpr (S == 1 || 2 * D <= 6) { GatherColumns<2, D, S>(m, steps, st); return true; } return false;
+      case 3: if constexpr (S == 1 || 3 * D <= 6) { GatherColumns<3, D, S>(m, steps, st); return true; } return false;
+      case 4: if constexpr (S == 1 || 4 * D <= 6) { GatherColumns<4, D, S>(m, steps, st); return true; } return false;
+      default: return false;
+    }
+  };
+  switch (d) {
+    case 1: return width(std::integral_constant<int, 1>{});
+    case 2: return width(std::integral_constant<int, 2>{});
+    case 3: return width(std::integral_constant<int, 3>{});
     default: return false;
   }
 }
@@ -383,18 +430,19 @@ bool LanesDeltaH2(int m, int np, int steps, int n0, const float* dz0, const floa
 
 bool LanesGatherBySymbol(int m, int d, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld,
                          float* dU) {
-  switch (d) {
-    case 1: return GatherWidth<1>(m, steps, n, dz, symbols, ld, dU);
-    case 2: return GatherWidth<2>(m, steps, n, dz, symbols, ld, dU);
-    case 3: return GatherWidth<3>(m, steps, n, dz, symbols, ld, dU);
-    default: return false;
-  }
+  const GatherStream st{dz, symbols, ld, n, dU};
+  return Gather<1>(m, d, steps, &st);
+}
+
+bool LanesGatherBySymbol2(int m, int d, int steps, ptrdiff_t ld, int n0, const float* dz0, const int32_t* symbols0,
+                          float* dU0, int n1, const float* dz1, const int32_t* symbols1, float* dU1) {
+  const GatherStream st[2] = {{dz0, symbols0, ld, n0, dU0}, {dz1, symbols1, ld, n1, dU1}};
+  return Gather<2>(m, d, steps, st);
 }
 
 #else
 
-bool UseLanes(int) { return false; }
-bool UseAvx512() { return false; }
+bool detail::avx512_usable = false;
 const char* LanesPath() { return "off"; }
 void ForceAvx2Lanes(bool) {}
 void LanesInputRows(int, int, const float*, float*) {}
@@ -407,6 +455,10 @@ void LanesDelta(int, int, int, Activation, const float*, const float*, const flo
                 const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}
 bool LanesGatherBySymbol(int, int, int, int, const float*, const int32_t*, ptrdiff_t, float*) { return false; }
+bool LanesGatherBySymbol2(int, int, int, ptrdiff_t, int, const float*, const int32_t*, float*, int, const float*,
+                          const int32_t*, float*) {
+  return false;
+}
 void LanesDeltaH(int, int, int, int, const float*, const float*, float*) {}
 bool LanesDeltaH2(int, int, int, int, const float*, const float*, float*, int, const float*, const float*, float*) {
   return false;

@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "rnn/activation.h"
+#include "rnn/gemm.h"
 
 namespace flbench {
 
@@ -26,7 +27,7 @@ inline constexpr int kLanesMaxWidth = 64;      // … and with the AVX-512 kerne
 // True when the lanes kernels are built (AVX2 + FMA) and in use: width ≤ kLanesMaxWidthAvx2 (≤ kLanesMaxWidth where
 // the AVX-512 kernels run) and the vector kernels not forced off (ForceScalarGemm / FLBENCH_SCALAR_KERNELS; then
 // elman.cc takes the scalar path of rnn/gemm.h). Either path gives the same bits.
-bool UseLanes(int m);
+inline bool UseLanes(int m);
 
 // Which kernels the lanes path runs on this CPU: "avx512" (16 lanes; when the CPU has AVX-512 F/VL/BW/DQ, for the
 // shard blocks whose np is a multiple of 16 and for ∂W), "avx2" (8 lanes) or "off" (UseLanes is false). Every choice
@@ -35,8 +36,15 @@ bool UseLanes(int m);
 const char* LanesPath();
 void ForceAvx2Lanes(bool avx2);
 // True when the AVX-512 kernels are in use (the CPU has them, the vector kernels are not forced off, and neither
-// FLBENCH_NO_AVX512 nor ForceAvx2Lanes says no); also chooses the 16-lane loss in elman.cc.
-bool UseAvx512();
+// FLBENCH_NO_AVX512 nor ForceAvx2Lanes says no); also chooses the 16-lane loss in elman.cc. Inline flag tests: the
+// kernels ask per call.
+namespace detail {
+extern bool avx512_usable;  // the CPU has AVX-512 F/VL/BW/DQ and neither FLBENCH_NO_AVX512 nor ForceAvx2Lanes says no
+}  // namespace detail
+inline bool UseAvx512() { return detail::avx512_usable && GemmVectorised(); }
+inline bool UseLanes(int m) {
+  return GemmVectorised() && (m <= kLanesMaxWidthAvx2 || (m <= kLanesMaxWidth && UseAvx512()));
+}
 
 // For d ≤ 8 symbols: rows[8·i + a] = UB[i, a] (zero past d), m×8 floats, the table LanesStep permutes from.
 void LanesInputRows(int m, int d, const float* UB, float* rows);
@@ -67,6 +75,12 @@ void LanesToColumns(int m, int n, int np, const float* b, float* c);
 // layout), for m ≤ 32 and d ≤ 3 with the sums in registers; returns false (nothing done) otherwise.
 bool LanesGatherBySymbol(int m, int d, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld,
                          float* dU);
+
+// LanesGatherBySymbol for two shards of one pass at once (each its δ block, symbols and dU; dU starting at +0), their
+// chains interleaved: the same bits as two calls. Returns false (nothing done) where it does not apply (as above, and
+// where two shards' sums would not fit in registers: (m + 7) / 8 · d > 6).
+bool LanesGatherBySymbol2(int m, int d, int steps, ptrdiff_t ld, int n0, const float* dz0, const int32_t* symbols0,
+                          float* dU0, int n1, const float* dz1, const int32_t* symbols1, float* dU1);
 
 // ∂W += Σ_{t=2..T} δ_t h_{t−1}ᵀ, one fixed-order chain per element over (t, string) in order — Gemm's product over
 // dZ's columns n … T·n−1 and H's columns 0 … (T−1)·n−1 — with δ in the column layout (dz, m×T·n) and h read from the

@@ -120,6 +120,7 @@ __attribute__((target("avx2,fma"))) void GemmAvx2(int M, int N, int K, const flo
 }
 
 bool HasAvx2Fma() {
+  __builtin_cpu_init();  // (also called from a static initialiser: detail::gemm_vectorised)
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;
 }
@@ -130,9 +131,15 @@ bool HasAvx2Fma() { return false; }
 
 }  // namespace
 
-bool GemmVectorised() { return HasAvx2Fma() && !force_scalar; }
+namespace detail {
+bool gemm_vectorised = HasAvx2Fma() && !force_scalar;  // after force_scalar: one translation unit initialises in order
+}  // namespace detail
+
 const char* GemmPath() { return GemmVectorised() ? "avx2" : "scalar"; }
-void ForceScalarGemm(bool scalar) { force_scalar = scalar; }
+void ForceScalarGemm(bool scalar) {
+  force_scalar = scalar;
+  detail::gemm_vectorised = HasAvx2Fma() && !force_scalar;
+}
 
 template <>
 void Gemm<float>(int M, int N, int K, const float* A, ptrdiff_t lda, const float* B, ptrdiff_t bk, ptrdiff_t bj,

@@ -28,8 +28,11 @@ void GemmReference(int M, int N, int K, const Real* A, ptrdiff_t lda, const Real
 
 // Which path Gemm<float> takes on this CPU: "avx2" (8 lanes, FMA) or "scalar". Both give the same bits.
 const char* GemmPath();
-// GemmPath() is "avx2" (a flag test: the lanes kernels ask it per call).
-bool GemmVectorised();
+// GemmPath() is "avx2": one load, inline (the lanes kernels ask it per call, and a call per step cost ~10% at width 3).
+namespace detail {
+extern bool gemm_vectorised;  // the CPU has AVX2 + FMA and the scalar path is not forced; set at start-up and by ForceScalarGemm
+}  // namespace detail
+inline bool GemmVectorised() { return detail::gemm_vectorised; }
 // For tests and benchmarks: force the scalar path (true) or let Gemm choose (false). Not thread-safe to change
 // while products run. The environment variable FLBENCH_SCALAR_KERNELS=1 sets it at start-up.
 void ForceScalarGemm(bool scalar);
