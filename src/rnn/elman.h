@@ -69,7 +69,7 @@ struct ShardResult {
 //           δ_t = ∂L/∂z_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}), where δ_{T+1} = 0 and ∂L/∂y_t = 0 at the steps
 //           a task reads no output (t < T for membership); then ∂W = Σ_{t≥2} δ_t h_{t−1}ᵀ (h_0 = 0),
 //           ∂U[:, x_t] += δ_t, ∂b = ∂b_hh = Σ_t δ_t, ∂V = Σ_t ∂L/∂y_t h_tᵀ, ∂c = Σ_t ∂L/∂y_t.
-// One ElmanRnn holds the scratch of one shard in flight: use one per thread. Not copyable (it owns scratch).
+// One ElmanRnn holds the scratch of the shards in flight: use one per thread. Not copyable (it owns scratch).
 template <typename Real>
 class ElmanRnn {
  public:
@@ -110,7 +110,7 @@ class ElmanRnn {
 
   // keep: store every h_t for a backward pass (else the lanes path keeps only two steps).
   void Forward(const ParamViews<Real>& p, bool keep);
-  void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, width ≤ kLanesMaxWidth (rnn/elman_lanes.h)
+  void ForwardLanes(const ParamViews<Real>& p, bool keep);  // float, UseLanes(width) (rnn/elman_lanes.h)
   // grads null: no backward pass. loss false: correct counts only.
   void Run(const Real* theta, std::span<const Shard> shards, Real scale, Real* const* grads, ShardResult* results,
            bool loss);
@@ -125,7 +125,7 @@ class ElmanRnn {
                         //         column-layout path; the lanes path keeps them in Xb_ only)
   arma::Mat<Real> UB_;    // m×d     U + b: the pre-activation's input part, one column per symbol
   arma::Mat<Real> Wt_;    // m×m     Wᵀ, for the backward loop
-  arma::Mat<Real> H_;     // m×(T·n) h_1 … h_T; columns [(t−1)·n, t·n) hold h_t
+  arma::Mat<Real> H_;     // m×(T·n) h_1 … h_T, in each shard's column block (Slice): step-major, n columns per step
   arma::Mat<Real> S_;     // m×(T·n) sin z_t, for cos only
   std::vector<uint32_t> Masks_;  // T·n  next-symbol targets, laid out as X_: the mask after x_t of string j
   arma::Mat<Real> Vt_;    // m×o     Vᵀ
@@ -138,7 +138,7 @@ class ElmanRnn {
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
   arma::Mat<Real> dU_;    // m×2d    Σ δ_t per input symbol, of one shard or two side by side
 
-  // The batch-in-lanes path (float, width ≤ kLanesMaxWidth; rnn/elman_lanes.h): steps in batch layout, m×np per step, element
+  // The batch-in-lanes path (float, UseLanes(width); rnn/elman_lanes.h): steps in batch layout, m×np per step, element
   // (i, j) at [i·np + j], each shard's strings in lanes [lane0, lane0 + n), n rounded up to 8. H_ and dZ_ are still
   // filled (column layout) for ∂W, ∂U and ∂V.
   bool lanes_ = false;         // the shards in flight run the lanes path

@@ -23,9 +23,25 @@ namespace flbench {
 
 #if defined(__AVX2__) && defined(__FMA__)
 
-
-
 namespace {
+
+// one(q) left[q] times for each of S (1 or 2) independent streams q, q a std::integral_constant: two streams'
+// steps alternate while both have steps left, then the longer one's rest runs alone. Each stream's steps stay in
+// order; interleaving them gives chains that wait on their own latency independent work (∂W's and ∂U's two shards).
+template <int S, typename One>
+[[gnu::always_inline]] inline void Interleave(const long* left, const One& one) {
+  if constexpr (S == 2) {
+    const long both = std::min(left[0], left[1]);
+    for (long k = 0; k < both; ++k) {
+      one(std::integral_constant<int, 0>{});
+      one(std::integral_constant<int, 1>{});
+    }
+    for (long k = both; k < left[1]; ++k) one(std::integral_constant<int, 1>{});
+    for (long k = both; k < left[0]; ++k) one(std::integral_constant<int, 0>{});
+  } else {
+    for (long k = 0; k < left[0]; ++k) one(std::integral_constant<int, 0>{});
+  }
+}
 
 // The vector traits the kernels of elman_lanes_kernels.inc are written over. Each operation is one instruction with
 // IEEE semantics per lane, identical in the two ISAs: _mm256_max_ps / _mm512_max_ps alike return the second operand
@@ -370,17 +386,7 @@ void GatherColumns(int m, int steps, const GatherStream* st) {
       x[q] += st[q].ld;
     }
   };
-  if constexpr (S == 2) {
-    const long both = std::min(left[0], left[1]);
-    for (long k = 0; k < both; ++k) {
-      one(std::integral_constant<int, 0>{});
-      one(std::integral_constant<int, 1>{});
-    }
-    for (long k = both; k < left[1]; ++k) one(std::integral_constant<int, 1>{});
-    for (long k = both; k < left[0]; ++k) one(std::integral_constant<int, 0>{});
-  } else {
-    for (long k = 0; k < left[0]; ++k) one(std::integral_constant<int, 0>{});
-  }
+  Interleave<S>(left, one);
 #pragma GCC unroll 2
   for (int q = 0; q < S; ++q)
 #pragma GCC unroll 4
