@@ -48,12 +48,9 @@ Outcome Run(const ElmanShape& shape, const std::vector<float>& theta, const std:
   return out;
 }
 
-void Check(int m, int n, int T, int d, Activation act, Task task, bool two_biases, Init init, Rng& rng) {
-  const int o = task == Task::kMembership ? 1 : d + 1;
-  const ElmanShape shape{m, d, o, act, task, two_biases};
-  std::vector<float> theta(shape.size());
-  InitParams(shape, init, rng, theta.data());
-  std::vector<Example> examples(n);
+// count strings of length T over d symbols with random next-symbol masks (o outputs) and labels.
+std::vector<Example> RandomExamples(int count, int T, int d, int o, Rng& rng) {
+  std::vector<Example> examples(count);
   for (Example& e : examples) {
     for (int t = 0; t < T; ++t) {
       e.x.push_back(static_cast<uint8_t>(rng.Below(d)));
@@ -61,6 +58,15 @@ void Check(int m, int n, int T, int d, Activation act, Task task, bool two_biase
     }
     e.label = static_cast<uint8_t>(rng.Below(2));
   }
+  return examples;
+}
+
+void Check(int m, int n, int T, int d, Activation act, Task task, bool two_biases, Init init, Rng& rng) {
+  const int o = task == Task::kMembership ? 1 : d + 1;
+  const ElmanShape shape{m, d, o, act, task, two_biases};
+  std::vector<float> theta(shape.size());
+  InitParams(shape, init, rng, theta.data());
+  const std::vector<Example> examples = RandomExamples(n, T, d, o, rng);
   std::vector<const Example*> shard;
   for (const Example& e : examples) shard.push_back(&e);
   const std::string what = "m=" + std::to_string(m) + " n=" + std::to_string(n) + " T=" + std::to_string(T) +
@@ -140,14 +146,7 @@ void CheckShards(int m, const std::vector<int>& sizes, int T, int d, Activation 
   InitParams(shape, Init::kUniform, rng, theta.data());
   int total = 0;
   for (int n : sizes) total += n;
-  std::vector<Example> examples(total);
-  for (Example& e : examples) {
-    for (int t = 0; t < T; ++t) {
-      e.x.push_back(static_cast<uint8_t>(rng.Below(d)));
-      e.next.push_back(static_cast<uint32_t>(rng.Below(1u << o)));
-    }
-    e.label = static_cast<uint8_t>(rng.Below(2));
-  }
+  const std::vector<Example> examples = RandomExamples(total, T, d, o, rng);
   std::vector<const Example*> all;
   for (const Example& e : examples) all.push_back(&e);
   std::vector<std::span<const Example* const>> shards;
