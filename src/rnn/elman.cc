@@ -405,11 +405,10 @@ void ElmanRnn<Real>::Loss(std::span<const Shard> shards, Real scale, ShardResult
   // A string is right when no row of it (one per step for next-symbol, rows row0 + t·n + j) is wrong.
   for (size_t s = 0; s < shards.size(); ++s) {
     const Slice& sl = slices_[s];
-    const uint32_t* w = Wrong_.data() + Row0(sl);
-    std::vector<uint32_t> wrong(w, w + sl.n);
+    uint32_t* w = Wrong_.data() + Row0(sl);  // the later steps' rows ORed into the first step's, in place (scratch)
     for (size_t row = sl.n; row < Rows(sl); row += sl.n)
-      for (int j = 0; j < sl.n; ++j) wrong[j] |= w[row + j];
-    for (uint32_t x : wrong) results[s].correct += x == 0;
+      for (int j = 0; j < sl.n; ++j) w[j] |= w[row + j];
+    for (int j = 0; j < sl.n; ++j) results[s].correct += w[j] == 0;
   }
 }
 

@@ -133,7 +133,8 @@ class ElmanRnn {
                           // n×o, row col0 + j = y_Tᵀ
   arma::Mat<Real> dY_;    // same shape as Y_: scale · ∂loss_sum/∂y
   arma::Mat<Real> Target_;  // same shape as Y_: the targets, 0 or 1
-  std::vector<uint32_t> Wrong_;  // one per row of Y_: 1 if a thresholded output of that row is wrong
+  std::vector<uint32_t> Wrong_;  // one per row of Y_: 1 if a thresholded output of that row is wrong (Loss then ORs
+                                 // each shard's rows into its first n, in place)
   arma::Mat<Real> dVt_;   // m×o     ∂Vᵀ of the shard
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
   arma::Mat<Real> dU_;    // m×2d    Σ δ_t per input symbol, of one shard or two side by side
