@@ -457,30 +457,9 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
 
   // ∂W = Σ_{t=2..T} δ_t h_{t−1}ᵀ as one product over all steps (h_0 = 0 drops t = 1), per shard. The lanes path
   // reads h from the batch layout (Forward's H_ holds only what dVt reads) and, at small widths, runs two shards'
-  // chains side by side (LanesDeltaH2: the same bits).
+  // chains side by side (LanesDeltaH2: the same bits), for small widths and alphabets together with their ∂U sums
+  // below (LanesDeltaHGather2: one pass over δ for both, the same bits again).
   auto dZ = [&](size_t s) { return dZ_.colptr(size_t(steps) * slices_[s].col0); };  // shard s: m×(T·n), step-major
-  if (steps > 1) {
-    for (size_t s = 0; s < slices_.size(); ++s) {
-      const Slice& sl = slices_[s];
-      ParamViews<Real> g(shape_, grads[s]);
-      if constexpr (std::is_same_v<Real, float>) {
-        if (lanes_) {
-          if (s + 1 < slices_.size()) {
-            const Slice& s1 = slices_[s + 1];
-            if (LanesDeltaH2(m, np_, steps, sl.n, dZ(s), Hb_.data() + sl.lane0, g.W.memptr(), s1.n, dZ(s + 1),
-                             Hb_.data() + s1.lane0, ParamViews<Real>(shape_, grads[s + 1]).W.memptr())) {
-              ++s;
-              continue;
-            }
-          }
-          LanesDeltaH(m, sl.n, np_, steps, dZ(s), Hb_.data() + sl.lane0, g.W.memptr());
-          continue;
-        }
-      }
-      const int cols = (steps - 1) * sl.n;  // δ_2…δ_T · Hpᵀ
-      Gemm(m, m, cols, dZ(s) + size_t(sl.n) * m, m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
-    }
-  }
   // ∂U[:, a] += Σ of δ_t over the (t, j) that read symbol a (one-hot inputs), gathered in dU_ first; ∂b (and ∂b_hh)
   // = Σ_t δ_t is the sum of dU_'s columns, in symbol order. The lanes path sums in registers (same order, same bits)
   // for small widths and alphabets, two shards side by side where they fit (LanesGatherBySymbol2).
@@ -499,7 +478,46 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
       if (shape_.two_biases) g.b_hh(i) += sum;
     }
   };
+  gathered_.assign(slices_.size(), 0);  // shards whose ∂U the ∂W pass summed too
+  if (steps > 1) {
+    for (size_t s = 0; s < slices_.size(); ++s) {
+      const Slice& sl = slices_[s];
+      ParamViews<Real> g(shape_, grads[s]);
+      if constexpr (std::is_same_v<Real, float>) {
+        if (lanes_) {
+          if (s + 1 < slices_.size()) {
+            const Slice& s1 = slices_[s + 1];
+            dU_.zeros(m, 2 * d);
+            Real* dU0 = dU_.memptr();
+            Real* dU1 = dU0 + size_t(m) * d;
+            if (LanesDeltaHGather2(m, d, np_, steps, ld, sl.n, dZ(s), Hb_.data() + sl.lane0, X(s), g.W.memptr(), dU0,
+                                   s1.n, dZ(s + 1), Hb_.data() + s1.lane0, X(s + 1),
+                                   ParamViews<Real>(shape_, grads[s + 1]).W.memptr(), dU1)) {
+              apply(s, dU0);
+              apply(s + 1, dU1);
+              gathered_[s] = gathered_[s + 1] = 1;
+              ++s;
+              continue;
+            }
+          }
+          if (s + 1 < slices_.size()) {
+            const Slice& s1 = slices_[s + 1];
+            if (LanesDeltaH2(m, np_, steps, sl.n, dZ(s), Hb_.data() + sl.lane0, g.W.memptr(), s1.n, dZ(s + 1),
+                             Hb_.data() + s1.lane0, ParamViews<Real>(shape_, grads[s + 1]).W.memptr())) {
+              ++s;
+              continue;
+            }
+          }
+          LanesDeltaH(m, sl.n, np_, steps, dZ(s), Hb_.data() + sl.lane0, g.W.memptr());
+          continue;
+        }
+      }
+      const int cols = (steps - 1) * sl.n;  // δ_2…δ_T · Hpᵀ
+      Gemm(m, m, cols, dZ(s) + size_t(sl.n) * m, m, H_.memptr(), m, 1, g.W.memptr(), m, /*accumulate=*/true);
+    }
+  }
   for (size_t s = 0; s < slices_.size(); ++s) {
+    if (gathered_[s]) continue;
     const Slice& sl = slices_[s];
     dU_.zeros(m, 2 * d);  // two shards' sums: columns [0, d) and [d, 2d)
     Real* dU0 = dU_.memptr();

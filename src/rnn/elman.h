@@ -138,6 +138,7 @@ class ElmanRnn {
   arma::Mat<Real> dVt_;   // m×o     ∂Vᵀ of the shard
   arma::Mat<Real> dZ_;    // m×(T·n) δ_t = ∂L/∂z_t, same column blocks as H_
   arma::Mat<Real> dU_;    // m×2d    Σ δ_t per input symbol, of one shard or two side by side
+  std::vector<uint8_t> gathered_;  // per shard: its ∂U summed with its ∂W (LanesDeltaHGather2)
 
   // The batch-in-lanes path (float, UseLanes(width); rnn/elman_lanes.h): steps in batch layout, m×np per step, element
   // (i, j) at [i·np + j], each shard's strings in lanes [lane0, lane0 + n), n rounded up to 8. H_ and dZ_ are still

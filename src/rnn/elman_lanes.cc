@@ -69,6 +69,13 @@ struct Avx2 {
   static V Max(V a, V b) { return _mm256_max_ps(a, b); }
   static V Relu(V z) { return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ), z); }
   static V KeepWherePositive(V h, V g) { return _mm256_and_ps(_mm256_cmp_ps(h, _mm256_setzero_ps(), _CMP_GT_OQ), g); }
+  // Whether *x == a, as all-ones or zero lanes; AddWhere: acc + (on ? g : +0), an AND, no branch (a branch on random
+  // symbols mispredicts half the time).
+  using Sel = __m256;
+  static Sel SymbolIs(const int32_t* x, int a) {
+    return _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_set1_epi32(*x), _mm256_set1_epi32(a)));
+  }
+  static V AddWhere(V acc, Sel on, V g) { return _mm256_add_ps(acc, _mm256_and_ps(on, g)); }
   static I LoadIdx(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static V PermuteRow(const float* row8, I x) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(row8), x); }
   static V Gather(const float* base, I x, int stride) {
@@ -118,6 +125,11 @@ struct Avx512 {
   static V KeepWherePositive(V h, V g) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(h, _mm512_setzero_ps(), _CMP_GT_OQ), g);
   }
+  // on ? acc + g : acc (a masked add, no branch): the same as AVX2's acc + (+0) where acc is not −0, which is how
+  // it is used (sums from +0: see DeltaHGather2).
+  using Sel = __mmask16;
+  static Sel SymbolIs(const int32_t* x, int a) { return _mm512_cmpeq_epi32_mask(_mm512_set1_epi32(*x), _mm512_set1_epi32(a)); }
+  static V AddWhere(V acc, Sel on, V g) { return _mm512_mask_add_ps(acc, on, acc, g); }
   static I LoadIdx(const int32_t* p) { return _mm512_loadu_si512(p); }
   static V PermuteRow(const float* row8, I x) {  // x < d ≤ 8: only the low 8 lanes of the table are read
     return _mm512_permutexvar_ps(x, _mm512_maskz_loadu_ps(M(0x00FF), row8));
@@ -434,6 +446,17 @@ bool LanesDeltaH2(int m, int np, int steps, int n0, const float* dz0, const floa
   return avx2::DeltaH2(m, np, steps, st);
 }
 
+bool LanesDeltaHGather2(int m, int d, int np, int steps, ptrdiff_t ld, int n0, const float* dz0, const float* hb0,
+                        const int32_t* x0, float* dW0, float* dU0, int n1, const float* dz1, const float* hb1,
+                        const int32_t* x1, float* dW1, float* dU1) {
+  if (UseAvx512()) {
+    const avx512::DeltaHGatherStream st[2] = {{dz0, hb0, x0, ld, n0, dW0, dU0}, {dz1, hb1, x1, ld, n1, dW1, dU1}};
+    return avx512::DeltaHGather2Any(m, d, np, steps, st);
+  }
+  const avx2::DeltaHGatherStream st[2] = {{dz0, hb0, x0, ld, n0, dW0, dU0}, {dz1, hb1, x1, ld, n1, dW1, dU1}};
+  return avx2::DeltaHGather2Any(m, d, np, steps, st);
+}
+
 bool LanesGatherBySymbol(int m, int d, int steps, int n, const float* dz, const int32_t* symbols, ptrdiff_t ld,
                          float* dU) {
   const GatherStream st{dz, symbols, ld, n, dU};
@@ -467,6 +490,10 @@ bool LanesGatherBySymbol2(int, int, int, ptrdiff_t, int, const float*, const int
 }
 void LanesDeltaH(int, int, int, int, const float*, const float*, float*) {}
 bool LanesDeltaH2(int, int, int, int, const float*, const float*, float*, int, const float*, const float*, float*) {
+  return false;
+}
+bool LanesDeltaHGather2(int, int, int, int, ptrdiff_t, int, const float*, const float*, const int32_t*, float*, float*,
+                        int, const float*, const float*, const int32_t*, float*, float*) {
   return false;
 }
 

@@ -6,7 +6,7 @@
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
 // Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
-// LanesDeltaH (used by rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
+// LanesDeltaH, LanesDeltaHGather2 (used by rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
 // the goldens (tests/cli_repro_test.cc).
 //
 // Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
@@ -92,5 +92,14 @@ void LanesDeltaH(int m, int n, int np, int steps, const float* dz, const float* 
 // vector of rows (8, or 16 on AVX-512); returns false (nothing done) for wider nets.
 bool LanesDeltaH2(int m, int np, int steps, int n0, const float* dz0, const float* hb0, float* dW0, int n1,
                   const float* dz1, const float* hb1, float* dW1);
+
+// ∂W += Σ δ hᵀ (LanesDeltaH's chains) and the ∂U sums (LanesGatherBySymbol's, into dU m×d from +0) of two shards in
+// one pass over their δ columns, each column loaded once and all four kinds of chains advancing together: the same
+// bits as LanesDeltaH2 and LanesGatherBySymbol2. Symbols and h in the batch layout (x and hb at each shard's first
+// lane; x's steps ld apart), δ in the column layout. For small nets and alphabets (m ≤ 8 and m + d ≤ 7 on AVX2,
+// m + d ≤ 15 on AVX-512, d ≤ 3); returns false (nothing done) elsewhere.
+bool LanesDeltaHGather2(int m, int d, int np, int steps, ptrdiff_t ld, int n0, const float* dz0, const float* hb0,
+                        const int32_t* x0, float* dW0, float* dU0, int n1, const float* dz1, const float* hb1,
+                        const int32_t* x1, float* dW1, float* dU1);
 
 }  // namespace flbench
