@@ -191,6 +191,53 @@ int ToColumns16(int m, int n, int np, int lanes, const float* b, float* c) {
   return j0;
 }
 
+// LanesToColumns for m ≤ 4 rows, 16 strings at a time: the m row vectors of 16 lanes permuted straight into the m
+// vectors of the 16 columns' m·16 floats (output float f is row f % m of column f / m: two-source permutes of rows
+// 0–1 and 2–3, blended), each stored under a mask that ends at column n. 2m permutes per 16 columns, against 48
+// shuffles of two 8×8 transposes. Data movement only: no bit changes.
+class SmallColumns {
+ public:
+  SmallColumns() {
+    for (int m = 1; m <= 4; ++m)
+      for (int v = 0; v < m; ++v) {
+        Out& o = out_[m - 1][v];
+        o.upper = 0;
+        for (int e = 0; e < 16; ++e) {
+          const int f = 16 * v + e, i = f % m, j = f / m;
+          o.lo[e] = i < 2 ? j + 16 * i : 0;
+          o.hi[e] = i >= 2 ? j + 16 * (i - 2) : 0;
+          if (i >= 2) o.upper |= uint16_t(1u << e);
+        }
+      }
+  }
+
+  void Run(int m, int n, int np, const float* b, float* c) const {
+    for (int j0 = 0; j0 < n; j0 += 16) {
+      const int cols = std::min(16, n - j0);
+      const __mmask16 lanes = __mmask16((1u << cols) - 1);
+      __m512 r[4];
+      for (int i = 0; i < 4; ++i) r[i] = i < m ? _mm512_maskz_loadu_ps(lanes, b + size_t(i) * np + j0) : _mm512_setzero_ps();
+      const int floats = cols * m;
+      for (int v = 0; v < m; ++v) {
+        const Out& o = out_[m - 1][v];
+        __m512 x = _mm512_permutex2var_ps(r[0], _mm512_loadu_si512(o.lo), r[1]);
+        if (o.upper != 0)
+          x = _mm512_mask_blend_ps(o.upper, x, _mm512_permutex2var_ps(r[2], _mm512_loadu_si512(o.hi), r[3]));
+        const int left = floats - 16 * v;
+        if (left <= 0) break;
+        _mm512_mask_storeu_ps(c + size_t(j0) * m + 16 * v, left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1), x);
+      }
+    }
+  }
+
+ private:
+  struct Out {
+    int32_t lo[16], hi[16];  // permute indices into rows 0–1 and 2–3 (lane + 16·(row − first row))
+    uint16_t upper;          // the floats taken from rows 2–3
+  };
+  Out out_[4][4];  // [m − 1][output vector]
+};
+
 }  // namespace avx512
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
@@ -314,6 +361,10 @@ void ToColumns(int m, int first, int n, int np, const float* b, float* c) {
 
 void LanesToColumns(int m, int n, int np, const float* b, float* c) {
   static_assert(kLanesMaxWidth <= 64, "ToColumns16 handles up to four blocks of 16 rows");
+  if (UseAvx512() && m <= 4) {
+    static const avx512::SmallColumns small;
+    return small.Run(m, n, np, b, c);
+  }
   if (UseAvx512() && m % 16 == 0) {  // 16×16 blocks where their lanes exist, then 8×8 ones
     const int lanes = (n + 7) / 8 * 8;
     int done = 0;
