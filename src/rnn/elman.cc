@@ -541,7 +541,7 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
 }
 
 // The backward loop of the lanes path: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}) for t = T … 1 in batch layout
-// (LanesDelta, the derivative in its epilogue), each δ_t copied into dZ_'s columns.
+// (LanesDelta, the derivative in its epilogue), then copied into dZ_'s columns.
 template <typename Real>
 void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
   if constexpr (std::is_same_v<Real, float>) {
@@ -560,9 +560,10 @@ void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
       float* out = Db_.data() + size_t(t) * step;
       LanesDelta(m, np, o, shape_.act, p.W.memptr(), p.V.memptr(), dy, next, Hb_.data() + size_t(t) * step,
                  cos ? Sb_.data() + size_t(t) * step : nullptr, out);
-      for (const Slice& s : slices_)
-        LanesToColumns(m, s.n, np, out + s.lane0, dZ_.colptr(size_t(steps) * s.col0 + size_t(t) * s.n));
     }
+    // δ into each shard's column block, all steps in one call (one call per step and shard cost 12% at width 3).
+    for (const Slice& s : slices_)
+      LanesToColumnsSteps(m, s.n, np, steps, Db_.data() + s.lane0, dZ_.colptr(size_t(steps) * s.col0));
   }
 }
 

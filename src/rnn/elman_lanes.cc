@@ -191,57 +191,61 @@ int ToColumns16(int m, int n, int np, int lanes, const float* b, float* c) {
   return j0;
 }
 
-// LanesToColumns for m ≤ 4 rows, 16 strings at a time: the m row vectors of 16 lanes permuted straight into the m
-// vectors of the 16 columns' m·16 floats (output float f is row f % m of column f / m: two-source permutes of rows
-// 0–1 and 2–3, blended), each stored under a mask that ends at column n. 2m permutes per 16 columns, against 48
-// shuffles of two 8×8 transposes. Data movement only: no bit changes.
-class SmallColumns {
- public:
-  SmallColumns() {
-    for (int m = 1; m <= 4; ++m)
-      for (int v = 0; v < m; ++v) {
-        Out& o = out_[m - 1][v];
-        o.upper = 0;
-        for (int e = 0; e < 16; ++e) {
-          const int f = 16 * v + e, i = f % m, j = f / m;
-          o.lo[e] = i < 2 ? j + 16 * i : 0;
-          o.hi[e] = i >= 2 ? j + 16 * (i - 2) : 0;
-          if (i >= 2) o.upper |= uint16_t(1u << e);
-        }
+// LanesToColumns for M ≤ 4 rows, 16 strings at a time, for `steps` blocks (block t at b + t·M·np, its columns at
+// c + t·n·M): the M row vectors of 16 lanes permuted straight into the M vectors of the 16 columns' M·16 floats
+// (output float f is row f % M of column f / M: two-source permutes of rows 0–1 and 2–3, blended), each stored under
+// a mask that ends at column n. 2M permutes per 16 columns, against 48 shuffles of two 8×8 transposes. Data movement
+// only: no bit changes.
+template <int M>
+struct SmallColumnsIndex {
+  int32_t lo[M][16] = {}, hi[M][16] = {};  // permute indices into rows 0–1 and 2–3 (lane + 16·(row − first row))
+  uint16_t upper[M] = {};                  // the floats taken from rows 2–3
+  constexpr SmallColumnsIndex() {
+    for (int v = 0; v < M; ++v)
+      for (int e = 0; e < 16; ++e) {
+        const int f = 16 * v + e, i = f % M, j = f / M;
+        lo[v][e] = i < 2 ? j + 16 * i : 0;
+        hi[v][e] = i >= 2 ? j + 16 * (i - 2) : 0;
+        if (i >= 2) upper[v] = uint16_t(upper[v] | (1u << e));
       }
   }
+};
 
-  void Run(int m, int n, int np, const float* b, float* c) const {
+template <int M>
+void ToColumnsSmall(int n, int np, int steps, const float* b, float* c) {
+  static constexpr SmallColumnsIndex<M> kIndex{};
+  __m512i lo[M], hi[M];
+#pragma GCC unroll 4
+  for (int v = 0; v < M; ++v) {
+    lo[v] = _mm512_loadu_si512(kIndex.lo[v]);
+    hi[v] = _mm512_loadu_si512(kIndex.hi[v]);
+  }
+  for (int t = 0; t < steps; ++t, b += size_t(M) * np, c += size_t(n) * M)
     for (int j0 = 0; j0 < n; j0 += 16) {
       const int cols = std::min(16, n - j0);
       const __mmask16 lanes = __mmask16((1u << cols) - 1);
       __m512 r[4];
-      for (int i = 0; i < 4; ++i) r[i] = i < m ? _mm512_maskz_loadu_ps(lanes, b + size_t(i) * np + j0) : _mm512_setzero_ps();
-      const int floats = cols * m;
-      for (int v = 0; v < m; ++v) {
-        const Out& o = out_[m - 1][v];
-        __m512 x = _mm512_permutex2var_ps(r[0], _mm512_loadu_si512(o.lo), r[1]);
-        if (o.upper != 0)
-          x = _mm512_mask_blend_ps(o.upper, x, _mm512_permutex2var_ps(r[2], _mm512_loadu_si512(o.hi), r[3]));
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i)
+        r[i] = i < M ? _mm512_maskz_loadu_ps(lanes, b + size_t(i) * np + j0) : _mm512_setzero_ps();
+      const int floats = cols * M;
+#pragma GCC unroll 4
+      for (int v = 0; v < M; ++v) {
+        __m512 x = _mm512_permutex2var_ps(r[0], lo[v], r[1]);
+        if (kIndex.upper[v] != 0)
+          x = _mm512_mask_blend_ps(kIndex.upper[v], x, _mm512_permutex2var_ps(r[2], hi[v], r[3]));
         const int left = floats - 16 * v;
         if (left <= 0) break;
-        _mm512_mask_storeu_ps(c + size_t(j0) * m + 16 * v, left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1), x);
+        _mm512_mask_storeu_ps(c + size_t(j0) * M + 16 * v, left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1), x);
       }
     }
-  }
+}
 
- private:
-  struct Out {
-    int32_t lo[16], hi[16];  // permute indices into rows 0–1 and 2–3 (lane + 16·(row − first row))
-    uint16_t upper;          // the floats taken from rows 2–3
-  };
-  Out out_[4][4];  // [m − 1][output vector]
-};
-
-// LanesToColumns for m = 8 rows, 16 strings at a time: an 8×16 transpose in zmm registers (32 shuffles per 16
+// LanesToColumns for m = 8 rows, 16 strings at a time, for `steps` blocks as ToColumnsSmall: an 8×16 transpose in zmm registers (32 shuffles per 16
 // columns, against 48 for two 8×8 transposes in ymm), each output vector two whole columns, stored under a mask
 // that ends at column n. Data movement only: no bit changes.
-void ToColumns8(int n, int np, const float* b, float* c) {
+void ToColumns8(int n, int np, int steps, const float* b, float* c) {
+  for (int t = 0; t < steps; ++t, b += size_t(8) * np, c += size_t(n) * 8)
   for (int j0 = 0; j0 < n; j0 += 16) {
     const int cols = std::min(16, n - j0);
     const __mmask16 lanes = __mmask16((1u << cols) - 1);
@@ -400,13 +404,23 @@ void ToColumns(int m, int first, int n, int np, const float* b, float* c) {
   }
 }
 
+void LanesToColumnsSteps(int m, int n, int np, int steps, const float* b, float* c) {
+  if (UseAvx512()) {
+    switch (m) {
+      case 1: return avx512::ToColumnsSmall<1>(n, np, steps, b, c);
+      case 2: return avx512::ToColumnsSmall<2>(n, np, steps, b, c);
+      case 3: return avx512::ToColumnsSmall<3>(n, np, steps, b, c);
+      case 4: return avx512::ToColumnsSmall<4>(n, np, steps, b, c);
+      case 8: return avx512::ToColumns8(n, np, steps, b, c);
+      default: break;
+    }
+  }
+  for (int t = 0; t < steps; ++t) LanesToColumns(m, n, np, b + size_t(t) * m * np, c + size_t(t) * n * m);
+}
+
 void LanesToColumns(int m, int n, int np, const float* b, float* c) {
   static_assert(kLanesMaxWidth <= 64, "ToColumns16 handles up to four blocks of 16 rows");
-  if (UseAvx512() && m <= 4) {
-    static const avx512::SmallColumns small;
-    return small.Run(m, n, np, b, c);
-  }
-  if (UseAvx512() && m == 8) return avx512::ToColumns8(n, np, b, c);
+  if (UseAvx512() && (m <= 4 || m == 8)) return LanesToColumnsSteps(m, n, np, 1, b, c);
   if (UseAvx512() && m % 16 == 0) {  // 16×16 blocks where their lanes exist, then 8×8 ones
     const int lanes = (n + 7) / 8 * 8;
     int done = 0;
@@ -576,6 +590,7 @@ void LanesReadout(int, int, int, const float*, const float*, const float*, float
 void LanesDelta(int, int, int, Activation, const float*, const float*, const float*, const float*, const float*,
                 const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}
+void LanesToColumnsSteps(int, int, int, int, const float*, float*) {}
 bool LanesGatherBySymbol(int, int, int, int, const float*, const int32_t*, ptrdiff_t, float*) { return false; }
 bool LanesGatherBySymbol2(int, int, int, ptrdiff_t, int, const float*, const int32_t*, float*, int, const float*,
                           const int32_t*, float*) {

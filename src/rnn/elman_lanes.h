@@ -5,8 +5,9 @@
 // width-64 net 1.8× faster: ensemble_bench, 287 -> 161 ns per symbol.) Each output element is still the
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns, LanesGatherBySymbol,
-// LanesDeltaH, LanesDeltaHGather2 (used by rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
+// Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns,
+// LanesToColumnsSteps, LanesGatherBySymbol, LanesDeltaH, LanesDeltaHGather2 (used by rnn/elman.cc). Tested by
+// tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
 // the goldens (tests/cli_repro_test.cc).
 //
 // Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
@@ -69,6 +70,8 @@ void LanesDelta(int m, int np, int o, Activation act, const float* W, const floa
 
 // The n real columns of an m×np batch-layout block into column-major m×n (column j at c + j·m).
 void LanesToColumns(int m, int n, int np, const float* b, float* c);
+// LanesToColumns for `steps` blocks one after the other: block t at b + t·m·np, its columns at c + t·n·m.
+void LanesToColumnsSteps(int m, int n, int np, int steps, const float* b, float* c);
 
 // dU[:, x] += dz[:, t·n + j] for t = 0 … steps−1 and j = 0 … n−1 in that order, x = symbols[t·ld + j] (dz m×steps·n
 // and dU m×d column-major; the symbols of step t a run of n at symbols + t·ld, e.g. a shard's lanes of the batch
