@@ -332,9 +332,9 @@ void ElmanRnn<Real>::Forward(const ParamViews<Real>& p, bool keep) {
   Y_ = Yo.t();  // (T·n)×o or n×o
 }
 
-// The same forward pass with the strings in the vector lanes: per step the activated state (LanesStep; for cos the
-// same Activate call over the step's block), the column-layout copy in H_ where the readout's gradient reads it
-// (keep), and the readout at the steps the task reads, copied into Y_'s rows.
+// The same forward pass with the strings in the vector lanes: the activated states (LanesForward, or LanesStep step
+// by step; for cos the same Activate call over each step's block), then at the steps the task reads the column-layout
+// copy in H_ where the readout's gradient reads it (keep) and the readout, copied into Y_'s rows.
 template <typename Real>
 void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
   if constexpr (std::is_same_v<Real, float>) {
@@ -353,24 +353,30 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
     if (keep) H_.set_size(m, size_t(steps) * n);
     Y_.set_size(next_symbol ? size_t(steps) * n : size_t(n), o);
     AtLeast(Yb_, size_t(o) * np);
-    for (int t = 0; t < steps; ++t) {
+    // Every step at once where the readouts come after (a step's state is kept until they run: membership reads
+    // the last, a training pass keeps all); next-symbol evaluation keeps two states and reads out each step as it
+    // goes.
+    const bool at_once = keep || !next_symbol;
+    if (at_once)
+      LanesForward(m, np, d, shape_.act, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(), Xb_.data(), steps,
+                   /*ring=*/!keep, Hb_.data(), cos ? Sb_.data() : nullptr);
+    for (int t = next_symbol ? 0 : steps - 1; t < steps; ++t) {  // the steps the task reads
       const size_t slot = keep ? t : t % 2;
       float* cur = Hb_.data() + slot * step;
-      const float* prev = t == 0 ? nullptr : Hb_.data() + (keep ? t - 1 : (t - 1) % 2) * step;
-      if (!LanesStep(m, np, d, shape_.act, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(),
-                     &Xb_[size_t(t) * np], prev, cur))
-        Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);  // cos: with sin z
-      // The column layout only where the readout's gradient reads it (every step for next-symbol, the last for
-      // membership); ∂W reads h from Hb_ (LanesDeltaH).
-      if (keep && (next_symbol || t == steps - 1))
+      if (!at_once) {
+        const float* prev = t == 0 ? nullptr : Hb_.data() + size_t((t - 1) % 2) * step;
+        if (!LanesStep(m, np, d, shape_.act, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(),
+                       &Xb_[size_t(t) * np], prev, cur))
+          Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);  // cos: with sin z
+      }
+      // The column layout where the readout's gradient reads it; ∂W reads h from Hb_ (LanesDeltaH).
+      if (keep)
         for (const Slice& s : slices_)
           LanesToColumns(m, s.n, np, cur + s.lane0, H_.colptr(size_t(steps) * s.col0 + size_t(t) * s.n));
-      if (next_symbol || t == steps - 1) {
-        LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), cur, Yb_.data());
-        for (const Slice& s : slices_) {
-          const size_t row0 = Row0(s) + (next_symbol ? size_t(t) * s.n : 0);
-          for (int a = 0; a < o; ++a) std::copy_n(Yb_.data() + size_t(a) * np + s.lane0, s.n, Y_.colptr(a) + row0);
-        }
+      LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), cur, Yb_.data());
+      for (const Slice& s : slices_) {
+        const size_t row0 = Row0(s) + (next_symbol ? size_t(t) * s.n : 0);
+        for (int a = 0; a < o; ++a) std::copy_n(Yb_.data() + size_t(a) * np + s.lane0, s.n, Y_.colptr(a) + row0);
       }
     }
   }
@@ -541,7 +547,7 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
 }
 
 // The backward loop of the lanes path: δ_t = act'(z_t) ⊙ (Vᵀ ∂L/∂y_t + Wᵀ δ_{t+1}) for t = T … 1 in batch layout
-// (LanesDelta, the derivative in its epilogue), then copied into dZ_'s columns.
+// (LanesDeltas, the derivative in its epilogue), then copied into dZ_'s columns.
 template <typename Real>
 void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
   if constexpr (std::is_same_v<Real, float>) {
@@ -554,13 +560,8 @@ void ElmanRnn<Real>::DeltasLanes(const ParamViews<Real>& p) {
         for (int a = 0; a < o; ++a)
           std::copy_n(dY_.colptr(a) + Row0(s) + t * s.n, s.n, dYb_.data() + (t * o + a) * np + s.lane0);
     AtLeast(Db_, size_t(steps) * step);
-    for (int t = steps - 1; t >= 0; --t) {  // 0-based: t = T−1 … 0
-      const float* dy = next_symbol ? dYb_.data() + size_t(t) * o * np : t == steps - 1 ? dYb_.data() : nullptr;
-      const float* next = t < steps - 1 ? Db_.data() + size_t(t + 1) * step : nullptr;
-      float* out = Db_.data() + size_t(t) * step;
-      LanesDelta(m, np, o, shape_.act, p.W.memptr(), p.V.memptr(), dy, next, Hb_.data() + size_t(t) * step,
-                 cos ? Sb_.data() + size_t(t) * step : nullptr, out);
-    }
+    LanesDeltas(m, np, o, shape_.act, p.W.memptr(), p.V.memptr(), dYb_.data(), next_symbol, steps, Hb_.data(),
+                cos ? Sb_.data() : nullptr, Db_.data());
     // δ into each shard's column block, all steps in one call (one call per step and shard cost 12% at width 3).
     for (const Slice& s : slices_)
       LanesToColumnsSteps(m, s.n, np, steps, Db_.data() + s.lane0, dZ_.colptr(size_t(steps) * s.col0));

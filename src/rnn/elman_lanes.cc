@@ -330,6 +330,34 @@ bool LanesStep(int m, int np, int d, Activation act, const float* W, const float
   return fused;
 }
 
+void LanesForward(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
+                  const float* rows, const int32_t* x, int steps, bool ring, float* hb, float* sb) {
+  const int l = Lanes512(np);
+  if (l == np && avx512::StepsAny(m, np, np, d, act, W, init, UB, rows, x, steps, ring, hb)) return;
+  if (l == 0 && avx2::StepsAny(m, np, np, d, act, W, init, UB, rows, x, steps, ring, hb)) return;
+  // Lanes split between the two ISAs, or cos: step by step.
+  const size_t step = size_t(m) * np;
+  for (int t = 0; t < steps; ++t) {
+    const size_t slot = ring ? t % 2 : t, before = ring ? (t + 1) % 2 : t - 1;
+    float* out = hb + slot * step;
+    if (!LanesStep(m, np, d, act, W, init, UB, rows, x + size_t(t) * np, t == 0 ? nullptr : hb + before * step, out))
+      Activate(act, out, sb + slot * step, step);  // cos: with sin z
+  }
+}
+
+void LanesDeltas(int m, int np, int o, Activation act, const float* W, const float* V, const float* dyb,
+                 bool dy_each_step, int steps, const float* hb, const float* sb, float* db) {
+  const int l = Lanes512(np);
+  if (l == np) return avx512::Deltas(m, np, np, act, W, V, o, dyb, dy_each_step, steps, hb, sb, db);
+  if (l == 0) return avx2::Deltas(m, np, np, act, W, V, o, dyb, dy_each_step, steps, hb, sb, db);
+  const size_t step = size_t(m) * np;
+  for (int t = steps - 1; t >= 0; --t) {
+    const float* dy = dy_each_step ? dyb + size_t(t) * o * np : t == steps - 1 ? dyb : nullptr;
+    LanesDelta(m, np, o, act, W, V, dy, t < steps - 1 ? db + size_t(t + 1) * step : nullptr, hb + size_t(t) * step,
+               sb != nullptr ? sb + size_t(t) * step : nullptr, db + size_t(t) * step);
+  }
+}
+
 void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y) {
   const int l = Lanes512(np);
   if (l > 0) avx512::Readout(o, m, np, l, V, c, h, y);
@@ -586,6 +614,10 @@ bool LanesStep(int, int, int, Activation, const float*, const float*, const floa
                const float*, float*) {
   return false;
 }
+void LanesForward(int, int, int, Activation, const float*, const float*, const float*, const float*, const int32_t*, int,
+                  bool, float*, float*) {}
+void LanesDeltas(int, int, int, Activation, const float*, const float*, const float*, bool, int, const float*,
+                 const float*, float*) {}
 void LanesReadout(int, int, int, const float*, const float*, const float*, float*) {}
 void LanesDelta(int, int, int, Activation, const float*, const float*, const float*, const float*, const float*,
                 const float*, float*) {}

@@ -5,10 +5,10 @@
 // width-64 net 1.8× faster: ensemble_bench, 287 -> 161 ns per symbol.) Each output element is still the
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesReadout, LanesDelta, LanesToColumns,
-// LanesToColumnsSteps, LanesGatherBySymbol, LanesDeltaH, LanesDeltaHGather2 (used by rnn/elman.cc). Tested by
-// tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and
-// the goldens (tests/cli_repro_test.cc).
+// Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesForward, LanesReadout, LanesDelta,
+// LanesDeltas, LanesToColumns, LanesToColumnsSteps, LanesGatherBySymbol, LanesDeltaH, LanesDeltaHGather2 (used by
+// rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and the goldens
+// (tests/cli_repro_test.cc).
 //
 // Batch layout: one step of a shard is an m×np block stored row by row, element (i, j) at [i·np + j], where np is
 // the shard's n strings rounded up to a multiple of 8 (the padding lanes compute throw-away values from symbol 0).
@@ -58,6 +58,13 @@ void LanesInputRows(int m, int d, const float* UB, float* rows);
 bool LanesStep(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
                const float* rows, const int32_t* x, const float* prev, float* out);
 
+// LanesStep for t = 0 … steps−1 from h_0 = 0: step t's symbols at x + t·np, its state h_t at hb + slot·m·np with
+// slot = t (every step kept), or t % 2 with ring (only the last two). For cos the pre-activation is activated between
+// the steps by Activate, with sin z into sb's slots (sb unused otherwise). Where one ISA takes every lane (np a
+// multiple of 16 on AVX-512, or AVX2) and the activation is fused, the loop over the steps runs inside the kernels.
+void LanesForward(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
+                  const float* rows, const int32_t* x, int steps, bool ring, float* hb, float* sb);
+
 // The readout of one step: y[a, j] = c[a] + Σ_k V[a,k]·h[k, j] for the o outputs (V o×m column-major; y o×np).
 void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y);
 
@@ -67,6 +74,12 @@ void LanesReadout(int o, int m, int np, const float* V, const float* c, const fl
 // next, h, aux, out m×np.
 void LanesDelta(int m, int np, int o, Activation act, const float* W, const float* V, const float* dy,
                 const float* next, const float* h, const float* aux, float* out);
+
+// LanesDelta for t = T … 1 (T = steps, 0-based blocks t = steps−1 … 0 of db): dy = dyb + t·o·np with dy_each_step,
+// else dyb at the last step only; next = δ_{t+1}'s block (none at the last step); h, aux: the step's blocks of hb and
+// sb (sb: cos only, else nullptr). The loop over the steps runs inside the kernels where one ISA takes every lane.
+void LanesDeltas(int m, int np, int o, Activation act, const float* W, const float* V, const float* dyb,
+                 bool dy_each_step, int steps, const float* hb, const float* sb, float* db);
 
 // The n real columns of an m×np batch-layout block into column-major m×n (column j at c + j·m).
 void LanesToColumns(int m, int n, int np, const float* b, float* c);
