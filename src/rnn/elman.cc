@@ -267,22 +267,27 @@ void ElmanRnn<Real>::Run(const Real* theta, std::span<const Shard> shards, Real 
       if (shape_.task == Task::kNextSymbol && e->next.size() != e->x.size())
         throw Error("ElmanRnn::Evaluate: next-symbol example without one target per prefix");
     }
-  // String by string (each one's symbols read contiguously), written step-major: into the batch layout's symbols on
-  // the lanes path (the shard's lanes of each step; padding lanes 0), else into its shard's column block.
+  // Written step-major: into the batch layout's symbols on the lanes path (the shard's lanes of each step; padding
+  // lanes 0: LanesPackSymbols), else string by string into its shard's column block.
   const size_t steps = size_t(T_);
   if (lanes_) {
-    Xb_.assign(steps * np_, 0);
+    AtLeast(Xb_, steps * np_);  // every lane written below (padding lanes 0)
   } else {
     AtLeast(X_, steps * n_);
   }
   if (shape_.task == Task::kNextSymbol) AtLeast(Masks_, steps * n_);
   for (size_t s = 0; s < shards.size(); ++s) {
     const int n = slices_[s].n;  // a local: the stores below may alias an int in slices_, so no reload per element
-    int* X = lanes_ ? Xb_.data() + slices_[s].lane0 : X_.data() + steps * slices_[s].col0;
-    const size_t ld = lanes_ ? size_t(np_) : size_t(n);
-    for (int j = 0; j < n; ++j) {
-      const uint8_t* x = shards[s][j]->x.data();
-      for (size_t t = 0; t < steps; ++t) X[t * ld + j] = x[t];
+    if (lanes_) {
+      strings_.clear();
+      for (const Example* e : shards[s]) strings_.push_back(e->x.data());
+      LanesPackSymbols(T_, n, np_, strings_.data(), Xb_.data() + slices_[s].lane0);
+    } else {
+      int* X = X_.data() + steps * slices_[s].col0;
+      for (int j = 0; j < n; ++j) {
+        const uint8_t* x = shards[s][j]->x.data();
+        for (size_t t = 0; t < steps; ++t) X[t * n + j] = x[t];
+      }
     }
     if (shape_.task == Task::kNextSymbol) {
       uint32_t* M = Masks_.data() + steps * slices_[s].col0;

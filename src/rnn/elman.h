@@ -146,6 +146,7 @@ class ElmanRnn {
   bool lanes_ = false;         // the shards in flight run the lanes path
   int np_ = 0;                 // Σ over the shards of n rounded up to a multiple of 8
   std::vector<int32_t> Xb_;    // T·np    symbols, Xb_[(t−1)·np + lane0 + j] = x_t of a shard's string j, padding 0
+  std::vector<const uint8_t*> strings_;  // a shard's strings' symbols, for LanesPackSymbols
   std::vector<float> init_;    // m       b_hh, or zeros with one bias
   std::vector<float> UBrows_;  // m×8     UB_ rows for the input permute (d ≤ 8)
   std::vector<float> Hb_;      // T·m·np  h_t (two steps only when no gradient is asked for)

@@ -256,6 +256,50 @@ void DeltaHGather8Pairs(int np, int steps, const DeltaHGatherStream* st) {
   }
 }
 
+// LanesPackSymbols on AVX-512: 16 strings × 16 steps at a time, each string's 16 bytes loaded at once (masked at the
+// string's end), transposed in registers (four rounds of byte, word, dword and qword unpacks), each step's 16 bytes
+// widened to int32 and stored under the shard's lane mask. ≈ 0.5 instructions per symbol, against ≈ 5 for a byte
+// at a time with strided stores.
+void PackSymbols16(int T, int n, int lanes, int np, const uint8_t* const* strings, int32_t* xb) {
+  for (int g0 = 0; g0 < lanes; g0 += 16) {
+    const int rows = std::min(16, n - g0), width = std::min(16, lanes - g0);
+    const __mmask16 store = width >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << width) - 1);
+    for (int t0 = 0; t0 < T; t0 += 16) {
+      const int tl = std::min(16, T - t0);
+      const __mmask16 load = tl >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << tl) - 1);
+      __m128i r[16];
+#pragma GCC unroll 16
+      for (int j = 0; j < 16; ++j) r[j] = j < rows ? _mm_maskz_loadu_epi8(load, strings[g0 + j] + t0) : _mm_setzero_si128();
+      __m128i a[16], b[16];
+#pragma GCC unroll 8
+      for (int j = 0; j < 8; ++j) {  // bytes of strings 2j, 2j+1 interleaved
+        a[2 * j] = _mm_unpacklo_epi8(r[2 * j], r[2 * j + 1]);
+        a[2 * j + 1] = _mm_unpackhi_epi8(r[2 * j], r[2 * j + 1]);
+      }
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {  // words: strings 4j … 4j+3
+        b[4 * j] = _mm_unpacklo_epi16(a[4 * j], a[4 * j + 2]);
+        b[4 * j + 1] = _mm_unpackhi_epi16(a[4 * j], a[4 * j + 2]);
+        b[4 * j + 2] = _mm_unpacklo_epi16(a[4 * j + 1], a[4 * j + 3]);
+        b[4 * j + 3] = _mm_unpackhi_epi16(a[4 * j + 1], a[4 * j + 3]);
+      }
+      // b[4j + k] holds steps 4k … 4k+3 of strings 4j … 4j+3 (4 bytes per step).
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; ++k) {
+        const __m128i c0 = _mm_unpacklo_epi32(b[k], b[4 + k]), c1 = _mm_unpackhi_epi32(b[k], b[4 + k]);
+        const __m128i c2 = _mm_unpacklo_epi32(b[8 + k], b[12 + k]), c3 = _mm_unpackhi_epi32(b[8 + k], b[12 + k]);
+        const __m128i step[4] = {_mm_unpacklo_epi64(c0, c2), _mm_unpackhi_epi64(c0, c2), _mm_unpacklo_epi64(c1, c3),
+                                 _mm_unpackhi_epi64(c1, c3)};  // steps 4k … 4k+3, strings 0 … 15 each
+#pragma GCC unroll 4
+        for (int e = 0; e < 4; ++e) {
+          const int t = 4 * k + e;
+          if (t < tl) _mm512_mask_storeu_epi32(xb + size_t(t0 + t) * np + g0, store, _mm512_cvtepu8_epi32(step[e]));
+        }
+      }
+    }
+  }
+}
+
 // LanesToColumns for M ≤ 4 rows, 16 strings at a time, for `steps` blocks (block t at b + t·M·np, its columns at
 // c + t·n·M): the M row vectors of 16 lanes permuted straight into the M vectors of the 16 columns' M·16 floats
 // (output float f is row f % M of column f / M: two-source permutes of rows 0–1 and 2–3, blended), each stored under
@@ -420,6 +464,16 @@ void LanesDeltas(int m, int np, int o, Activation act, const float* W, const flo
     const float* dy = dy_each_step ? dyb + size_t(t) * o * np : t == steps - 1 ? dyb : nullptr;
     LanesDelta(m, np, o, act, W, V, dy, t < steps - 1 ? db + size_t(t + 1) * step : nullptr, hb + size_t(t) * step,
                sb != nullptr ? sb + size_t(t) * step : nullptr, db + size_t(t) * step);
+  }
+}
+
+void LanesPackSymbols(int T, int n, int np, const uint8_t* const* strings, int32_t* xb) {
+  const int lanes = (n + 7) / 8 * 8;
+  if (UseAvx512()) return avx512::PackSymbols16(T, n, lanes, np, strings, xb);
+  for (int t = 0; t < T; ++t) {
+    int32_t* row = xb + size_t(t) * np;
+    for (int j = 0; j < n; ++j) row[j] = strings[j][t];
+    std::fill(row + n, row + lanes, 0);
   }
 }
 
@@ -690,6 +744,7 @@ void LanesForward(int, int, int, Activation, const float*, const float*, const f
                   bool, float*, float*) {}
 void LanesDeltas(int, int, int, Activation, const float*, const float*, const float*, bool, int, const float*,
                  const float*, float*) {}
+void LanesPackSymbols(int, int, int, const uint8_t* const*, int32_t*) {}
 void LanesReadout(int, int, int, const float*, const float*, const float*, float*) {}
 void LanesDelta(int, int, int, Activation, const float*, const float*, const float*, const float*, const float*,
                 const float*, float*) {}

@@ -5,7 +5,7 @@
 // width-64 net 1.8× faster: ensemble_bench, 287 -> 161 ns per symbol.) Each output element is still the
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesPath, UseAvx512, LanesInputRows, LanesStep, LanesForward, LanesReadout, LanesDelta,
+// Entry points: UseLanes, LanesPath, UseAvx512, LanesPackSymbols, LanesInputRows, LanesStep, LanesForward, LanesReadout, LanesDelta,
 // LanesDeltas, LanesToColumns, LanesToColumnsSteps, LanesGatherBySymbol, LanesDeltaH, LanesDeltaHGather2 (used by
 // rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and the goldens
 // (tests/cli_repro_test.cc).
@@ -46,6 +46,10 @@ inline bool UseAvx512() { return detail::avx512_usable && GemmVectorised(); }
 inline bool UseLanes(int m) {
   return GemmVectorised() && (m <= kLanesMaxWidthAvx2 || (m <= kLanesMaxWidth && UseAvx512()));
 }
+
+// A shard's symbols into the batch layout: xb[t·np + j] = strings[j][t] for its n strings of T symbols (xb at the
+// shard's first lane), and 0 in its padding lanes j = n … ⌈n/8⌉·8 − 1.
+void LanesPackSymbols(int T, int n, int np, const uint8_t* const* strings, int32_t* xb);
 
 // For d ≤ 8 symbols: rows[8·i + a] = UB[i, a] (zero past d), m×8 floats, the table LanesStep permutes from.
 void LanesInputRows(int m, int d, const float* UB, float* rows);
