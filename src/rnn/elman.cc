@@ -359,29 +359,35 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
     Y_.set_size(next_symbol ? size_t(steps) * n : size_t(n), o);
     AtLeast(Yb_, size_t(o) * np);
     // Every step at once where the readouts come after (a step's state is kept until they run: membership reads
-    // the last, a training pass keeps all); next-symbol evaluation keeps two states and reads out each step as it
-    // goes.
-    const bool at_once = keep || !next_symbol;
-    if (at_once)
+    // the last, a training pass keeps all); then the steps the task reads, together: their column-layout copy in H_
+    // where the readout's gradient reads it (keep; ∂W reads h from Hb_) and their readouts. Next-symbol evaluation
+    // keeps two states and reads out each step as it goes.
+    const auto copy_out = [&](int t, const float* yb) {  // step t's readout (o×np) into Y_'s rows
+      for (const Slice& s : slices_) {
+        const size_t row0 = Row0(s) + (next_symbol ? size_t(t) * s.n : 0);
+        for (int a = 0; a < o; ++a) std::copy_n(yb + size_t(a) * np + s.lane0, s.n, Y_.colptr(a) + row0);
+      }
+    };
+    if (keep || !next_symbol) {
       LanesForward(m, np, d, shape_.act, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(), Xb_.data(), steps,
                    /*ring=*/!keep, Hb_.data(), cos ? Sb_.data() : nullptr);
-    for (int t = next_symbol ? 0 : steps - 1; t < steps; ++t) {  // the steps the task reads
-      const size_t slot = keep ? t : t % 2;
-      float* cur = Hb_.data() + slot * step;
-      if (!at_once) {
+      const int first = next_symbol ? 0 : steps - 1, read = steps - first;
+      const float* h0 = Hb_.data() + size_t(keep ? first : first % 2) * step;
+      if (keep)
+        for (const Slice& s : slices_)
+          LanesToColumnsSteps(m, s.n, np, read, h0 + s.lane0, H_.colptr(size_t(steps) * s.col0 + size_t(first) * s.n));
+      AtLeast(Yb_, size_t(read) * o * np);
+      LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), h0, Yb_.data(), read);
+      for (int t = first; t < steps; ++t) copy_out(t, Yb_.data() + size_t(t - first) * o * np);
+    } else {
+      for (int t = 0; t < steps; ++t) {
+        float* cur = Hb_.data() + size_t(t % 2) * step;
         const float* prev = t == 0 ? nullptr : Hb_.data() + size_t((t - 1) % 2) * step;
         if (!LanesStep(m, np, d, shape_.act, p.W.memptr(), init_.data(), UB_.memptr(), UBrows_.data(),
                        &Xb_[size_t(t) * np], prev, cur))
-          Activate(shape_.act, cur, cos ? Sb_.data() + slot * step : nullptr, step);  // cos: with sin z
-      }
-      // The column layout where the readout's gradient reads it; ∂W reads h from Hb_ (LanesDeltaH).
-      if (keep)
-        for (const Slice& s : slices_)
-          LanesToColumns(m, s.n, np, cur + s.lane0, H_.colptr(size_t(steps) * s.col0 + size_t(t) * s.n));
-      LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), cur, Yb_.data());
-      for (const Slice& s : slices_) {
-        const size_t row0 = Row0(s) + (next_symbol ? size_t(t) * s.n : 0);
-        for (int a = 0; a < o; ++a) std::copy_n(Yb_.data() + size_t(a) * np + s.lane0, s.n, Y_.colptr(a) + row0);
+          Activate(shape_.act, cur, cos ? Sb_.data() + size_t(t % 2) * step : nullptr, step);  // cos: with sin z
+        LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), cur, Yb_.data());
+        copy_out(t, Yb_.data());
       }
     }
   }

@@ -477,10 +477,10 @@ void LanesPackSymbols(int T, int n, int np, const uint8_t* const* strings, int32
   }
 }
 
-void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y) {
+void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y, int steps) {
   const int l = Lanes512(np);
-  if (l > 0) avx512::Readout(o, m, np, l, V, c, h, y);
-  if (l < np) avx2::Readout(o, m, np, np - l, V, c, h + l, y + l);
+  if (l > 0) avx512::Readout(o, m, np, l, V, c, h, y, steps);
+  if (l < np) avx2::Readout(o, m, np, np - l, V, c, h + l, y + l, steps);
 }
 
 void LanesDelta(int m, int np, int o, Activation act, const float* W, const float* V, const float* dy,
@@ -745,7 +745,7 @@ void LanesForward(int, int, int, Activation, const float*, const float*, const f
 void LanesDeltas(int, int, int, Activation, const float*, const float*, const float*, bool, int, const float*,
                  const float*, float*) {}
 void LanesPackSymbols(int, int, int, const uint8_t* const*, int32_t*) {}
-void LanesReadout(int, int, int, const float*, const float*, const float*, float*) {}
+void LanesReadout(int, int, int, const float*, const float*, const float*, float*, int) {}
 void LanesDelta(int, int, int, Activation, const float*, const float*, const float*, const float*, const float*,
                 const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}

@@ -69,8 +69,9 @@ bool LanesStep(int m, int np, int d, Activation act, const float* W, const float
 void LanesForward(int m, int np, int d, Activation act, const float* W, const float* init, const float* UB,
                   const float* rows, const int32_t* x, int steps, bool ring, float* hb, float* sb);
 
-// The readout of one step: y[a, j] = c[a] + Σ_k V[a,k]·h[k, j] for the o outputs (V o×m column-major; y o×np).
-void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y);
+// The readout of `steps` steps: y[a, j] = c[a] + Σ_k V[a,k]·h[k, j] for the o outputs (V o×m column-major; step t's h
+// an m×np block at h + t·m·np, its y an o×np block at y + t·o·np).
+void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y, int steps = 1);
 
 // δ_t of one step: out[i, j] = Σ_a V[a,i]·dy[a, j] (dy o×np, or nullptr: 0), then, if next is not null,
 // out[i, j] = out[i, j] + Σ_k W[k,i]·next[k, j] (Wᵀ δ_{t+1}; 0 + it without dy), then multiplied by act'(z) as
