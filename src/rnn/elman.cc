@@ -502,25 +502,22 @@ void ElmanRnn<Real>::Backward(const ParamViews<Real>& p, Real* const* grads) {
       ParamViews<Real> g(shape_, grads[s]);
       if constexpr (std::is_same_v<Real, float>) {
         if (lanes_) {
-          if (s + 1 < slices_.size()) {
+          if (s + 1 < slices_.size()) {  // two shards in one pass: with their ∂U where it fits, else ∂W alone
             const Slice& s1 = slices_[s + 1];
+            Real* dW1 = ParamViews<Real>(shape_, grads[s + 1]).W.memptr();
             dU_.zeros(m, 2 * d);
             Real* dU0 = dU_.memptr();
             Real* dU1 = dU0 + size_t(m) * d;
             if (LanesDeltaHGather2(m, d, np_, steps, ld, sl.n, dZ(s), Hb_.data() + sl.lane0, X(s), g.W.memptr(), dU0,
-                                   s1.n, dZ(s + 1), Hb_.data() + s1.lane0, X(s + 1),
-                                   ParamViews<Real>(shape_, grads[s + 1]).W.memptr(), dU1)) {
+                                   s1.n, dZ(s + 1), Hb_.data() + s1.lane0, X(s + 1), dW1, dU1)) {
               apply(s, dU0);
               apply(s + 1, dU1);
               gathered_[s] = gathered_[s + 1] = 1;
               ++s;
               continue;
             }
-          }
-          if (s + 1 < slices_.size()) {
-            const Slice& s1 = slices_[s + 1];
             if (LanesDeltaH2(m, np_, steps, sl.n, dZ(s), Hb_.data() + sl.lane0, g.W.memptr(), s1.n, dZ(s + 1),
-                             Hb_.data() + s1.lane0, ParamViews<Real>(shape_, grads[s + 1]).W.memptr())) {
+                             Hb_.data() + s1.lane0, dW1)) {
               ++s;
               continue;
             }

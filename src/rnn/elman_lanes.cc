@@ -191,13 +191,13 @@ int ToColumns16(int m, int n, int np, int lanes, const float* b, float* c) {
   return j0;
 }
 
+inline __m512 Column8(const float* a) { return _mm512_broadcast_f32x8(_mm256_loadu_ps(a)); }  // in both halves
+
 // DeltaHGather2 for m = 8 and two shards of equal size with two ∂W columns per register: lanes 0–7 hold column c's
 // rows, lanes 8–15 column c + 1's, each δ column loaded into both halves. The FMAs of ∂W halve (one register per two
 // columns instead of one half-empty register per column: at width 8 they were a sixth of the time); each lane is
 // still its element's own chain in the same order, so the bits are DeltaHGather2's. ∂U's sums run in both halves
 // alike (the same adds), the lower half stored.
-inline __m512 Column8(const float* a) { return _mm512_broadcast_f32x8(_mm256_loadu_ps(a)); }  // in both halves
-
 template <int D>
 void DeltaHGather8Pairs(int np, int steps, const DeltaHGatherStream* st) {
   constexpr int m = 8;
@@ -211,10 +211,8 @@ void DeltaHGather8Pairs(int np, int steps, const DeltaHGatherStream* st) {
     for (int a = 0; a < D; ++a) u[q][a] = _mm512_broadcast_f32x8(_mm256_loadu_ps(st[q].dU + size_t(a) * m));
   }
   auto gather = [&](int q, const int32_t* x, __m512 g) {
-    const __m512i xv = _mm512_set1_epi32(*x);
 #pragma GCC unroll 4
-    for (int a = 0; a < D; ++a)
-      u[q][a] = _mm512_mask_add_ps(u[q][a], _mm512_cmpeq_epi32_mask(xv, _mm512_set1_epi32(a)), u[q][a], g);
+    for (int a = 0; a < D; ++a) u[q][a] = Avx512::AddWhere(u[q][a], Avx512::SymbolIs(x, a), g);
   };
   const float* a0 = st[0].dz;
   const float* a1 = st[1].dz;
