@@ -146,6 +146,25 @@ namespace avx512 {
 using Isa = Avx512;
 #include "rnn/elman_lanes_kernels.inc"
 
+// The first two rounds of transposing R row vectors (R = 8 or 16; 16 lanes each): afterwards t[4g + k] holds, in
+// each 128-bit lane L, rows 4g … 4g+3 of column 4L + k.
+template <int R>
+[[gnu::always_inline]] inline void RowsToQuads(const __m512* r, __m512* t) {
+  __m512 a[R];
+#pragma GCC unroll 8
+  for (int i = 0; i < R / 2; ++i) {
+    a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int g = 0; g < R / 4; ++g) {
+    t[4 * g + 0] = _mm512_shuffle_ps(a[4 * g], a[4 * g + 2], 0x44);
+    t[4 * g + 1] = _mm512_shuffle_ps(a[4 * g], a[4 * g + 2], 0xEE);
+    t[4 * g + 2] = _mm512_shuffle_ps(a[4 * g + 1], a[4 * g + 3], 0x44);
+    t[4 * g + 3] = _mm512_shuffle_ps(a[4 * g + 1], a[4 * g + 3], 0xEE);
+  }
+}
+
 // LanesToColumns for m = 16·kRowBlocks rows, 16 strings at a time (16×16 blocks transposed in zmm registers: 64
 // shuffles per 256 floats, against 96 for four 8×8 blocks in ymm), for the columns whose 16 lanes lie within the first
 // `lanes` of the block; each column stored as kRowBlocks runs of 16 floats, columns past n not at all. Returns the
@@ -156,22 +175,10 @@ int ToColumns16(int m, int n, int np, int lanes, const float* b, float* c) {
   for (; j0 + 16 <= lanes && j0 < n; j0 += 16) {
     const int cols = std::min(16, n - j0);
     for (int ib = 0; ib < kRowBlocks; ++ib) {
-      __m512 r[16], a[16], t[16];
+      __m512 r[16], t[16];
 #pragma GCC unroll 16
       for (int k = 0; k < 16; ++k) r[k] = _mm512_loadu_ps(b + size_t(16 * ib + k) * np + j0);
-#pragma GCC unroll 8
-      for (int i = 0; i < 8; ++i) {
-        a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-      }
-      // t[4g + k], per 128-bit lane L: rows 4g … 4g+3 of column 4L + k.
-#pragma GCC unroll 4
-      for (int g = 0; g < 4; ++g) {
-        t[4 * g + 0] = _mm512_shuffle_ps(a[4 * g], a[4 * g + 2], 0x44);
-        t[4 * g + 1] = _mm512_shuffle_ps(a[4 * g], a[4 * g + 2], 0xEE);
-        t[4 * g + 2] = _mm512_shuffle_ps(a[4 * g + 1], a[4 * g + 3], 0x44);
-        t[4 * g + 3] = _mm512_shuffle_ps(a[4 * g + 1], a[4 * g + 3], 0xEE);
-      }
+      RowsToQuads<16>(r, t);
       // Column 4L + k: lane L of t[k], t[4 + k], t[8 + k], t[12 + k].
 #pragma GCC unroll 4
       for (int k = 0; k < 4; ++k) {
@@ -356,22 +363,10 @@ void ToColumns8(int n, int np, int steps, const float* b, float* c) {
   for (int j0 = 0; j0 < n; j0 += 16) {
     const int cols = std::min(16, n - j0);
     const __mmask16 lanes = __mmask16((1u << cols) - 1);
-    __m512 r[8], a[8], t[8];
+    __m512 r[8], t[8];
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) r[i] = _mm512_maskz_loadu_ps(lanes, b + size_t(i) * np + j0);
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-      a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-      a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    // t[4g + k], per 128-bit lane L: rows 4g … 4g+3 of column 4L + k.
-#pragma GCC unroll 2
-    for (int g = 0; g < 2; ++g) {
-      t[4 * g + 0] = _mm512_shuffle_ps(a[4 * g], a[4 * g + 2], 0x44);
-      t[4 * g + 1] = _mm512_shuffle_ps(a[4 * g], a[4 * g + 2], 0xEE);
-      t[4 * g + 2] = _mm512_shuffle_ps(a[4 * g + 1], a[4 * g + 3], 0x44);
-      t[4 * g + 3] = _mm512_shuffle_ps(a[4 * g + 1], a[4 * g + 3], 0xEE);
-    }
+    RowsToQuads<8>(r, t);
     // Output 2L + k/2 (k = 0, 2): columns 4L + k and 4L + k + 1, i.e. lane L of t[k], t[4 + k], t[k + 1], t[5 + k].
 #pragma GCC unroll 2
     for (int k = 0; k < 4; k += 2) {
