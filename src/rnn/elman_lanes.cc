@@ -18,6 +18,7 @@
 
 #include "rnn/fast_math.h"
 #include "rnn/gemm.h"
+#include "rnn/simd.h"
 
 namespace flbench {
 
@@ -43,53 +44,8 @@ template <int S, typename One>
   }
 }
 
-// The vector traits the kernels of elman_lanes_kernels.inc are written over. Each operation is one instruction with
-// IEEE semantics per lane, identical in the two ISAs: _mm256_max_ps / _mm512_max_ps alike return the second operand
-// when either is NaN, and Relu is z > 0 ? z : +0 in both (the AVX2 form ANDs with the compare mask).
-struct Avx2 {
-  using V = __m256;
-  using I = __m256i;
-  using M = __m256i;
-  static constexpr int kW = 8;
-  static constexpr std::array<int, 4> kProductTiles = {3, 4, 6, 8};  // rows per tile for 4, 3, 2, 1 lane blocks
-  static constexpr int kDeltaHCols = 6;
-  static constexpr int kDeltaHCols2 = 6;  // per shard with two shards side by side (one vector of rows: 12 + 3 registers)
-  static V Load(const float* p) { return _mm256_loadu_ps(p); }
-  static void Store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  static V Set1(float x) { return _mm256_set1_ps(x); }
-  static V Bcast(const float* p) { return _mm256_broadcast_ss(p); }
-  static V Zero() { return _mm256_setzero_ps(); }
-  static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V Add(V a, V b) { return _mm256_add_ps(a, b); }
-  static V Sub(V a, V b) { return _mm256_sub_ps(a, b); }
-  static V Mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static V Neg(V a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
-  static V Div(V a, V b) { return _mm256_div_ps(a, b); }
-  static V Min(V a, V b) { return _mm256_min_ps(a, b); }
-  static V Max(V a, V b) { return _mm256_max_ps(a, b); }
-  static V Relu(V z) { return _mm256_and_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ), z); }
-  static V KeepWherePositive(V h, V g) { return _mm256_and_ps(_mm256_cmp_ps(h, _mm256_setzero_ps(), _CMP_GT_OQ), g); }
-  // Whether *x == a, as all-ones or zero lanes; AddWhere: acc + (on ? g : +0), an AND, no branch (a branch on random
-  // symbols mispredicts half the time).
-  using Sel = __m256;
-  static Sel SymbolIs(const int32_t* x, int a) {
-    return _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_set1_epi32(*x), _mm256_set1_epi32(a)));
-  }
-  static V AddWhere(V acc, Sel on, V g) { return _mm256_add_ps(acc, _mm256_and_ps(on, g)); }
-  static I LoadIdx(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-  static V PermuteRow(const float* row8, I x) { return _mm256_permutevar8x32_ps(_mm256_loadu_ps(row8), x); }
-  static V Gather(const float* base, I x, int stride) {
-    return _mm256_i32gather_ps(base, _mm256_mullo_epi32(x, _mm256_set1_epi32(stride)), 4);
-  }
-  static M MaskFor(int rows) {  // lanes [0, rows) on
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-  static V MaskLoad(const float* p, M m) { return _mm256_maskload_ps(p, m); }
-  static void MaskStore(float* p, M m, V v) { _mm256_maskstore_ps(p, m, v); }
-};
-
 namespace avx2 {
-using Isa = Avx2;
+using Isa = simd::Avx2;
 #include "rnn/elman_lanes_kernels.inc"
 }  // namespace avx2
 
@@ -100,50 +56,8 @@ using Isa = Avx2;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
-struct Avx512 {
-  using V = __m512;
-  using I = __m512i;
-  using M = __mmask16;
-  static constexpr int kW = 16;
-  static constexpr std::array<int, 4> kProductTiles = {6, 8, 12, 16};
-  static constexpr int kDeltaHCols = 12;
-  static constexpr int kDeltaHCols2 = 12;  // 24 accumulators + 2 δ + 1 broadcast of 32 registers
-  static V Load(const float* p) { return _mm512_loadu_ps(p); }
-  static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
-  static V Set1(float x) { return _mm512_set1_ps(x); }
-  static V Bcast(const float* p) { return _mm512_set1_ps(*p); }
-  static V Zero() { return _mm512_setzero_ps(); }
-  static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static V Add(V a, V b) { return _mm512_add_ps(a, b); }
-  static V Sub(V a, V b) { return _mm512_sub_ps(a, b); }
-  static V Mul(V a, V b) { return _mm512_mul_ps(a, b); }
-  static V Neg(V a) { return _mm512_xor_ps(a, _mm512_set1_ps(-0.0f)); }
-  static V Div(V a, V b) { return _mm512_div_ps(a, b); }
-  static V Min(V a, V b) { return _mm512_min_ps(a, b); }
-  static V Max(V a, V b) { return _mm512_max_ps(a, b); }
-  static V Relu(V z) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ), z); }
-  static V KeepWherePositive(V h, V g) {
-    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(h, _mm512_setzero_ps(), _CMP_GT_OQ), g);
-  }
-  // on ? acc + g : acc (a masked add, no branch): the same as AVX2's acc + (+0) where acc is not −0, which is how
-  // it is used (sums from +0: see DeltaHGather2).
-  using Sel = __mmask16;
-  static Sel SymbolIs(const int32_t* x, int a) { return _mm512_cmpeq_epi32_mask(_mm512_set1_epi32(*x), _mm512_set1_epi32(a)); }
-  static V AddWhere(V acc, Sel on, V g) { return _mm512_mask_add_ps(acc, on, acc, g); }
-  static I LoadIdx(const int32_t* p) { return _mm512_loadu_si512(p); }
-  static V PermuteRow(const float* row8, I x) {  // x < d ≤ 8: only the low 8 lanes of the table are read
-    return _mm512_permutexvar_ps(x, _mm512_maskz_loadu_ps(M(0x00FF), row8));
-  }
-  static V Gather(const float* base, I x, int stride) {
-    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), M(0xFFFF), _mm512_mullo_epi32(x, _mm512_set1_epi32(stride)), base, 4);
-  }
-  static M MaskFor(int rows) { return rows >= 16 ? M(0xFFFF) : rows <= 0 ? M(0) : M((1u << rows) - 1); }
-  static V MaskLoad(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
-  static void MaskStore(float* p, M m, V v) { _mm512_mask_storeu_ps(p, m, v); }
-};
-
 namespace avx512 {
-using Isa = Avx512;
+using Isa = simd::Avx512;
 #include "rnn/elman_lanes_kernels.inc"
 
 // The first two rounds of transposing R row vectors (R = 8 or 16; 16 lanes each): afterwards t[4g + k] holds, in
@@ -219,7 +133,7 @@ void DeltaHGather8Pairs(int np, int steps, const DeltaHGatherStream* st) {
   }
   auto gather = [&](int q, const int32_t* x, __m512 g) {
 #pragma GCC unroll 4
-    for (int a = 0; a < D; ++a) u[q][a] = Avx512::AddWhere(u[q][a], Avx512::SymbolIs(x, a), g);
+    for (int a = 0; a < D; ++a) u[q][a] = Isa::AddWhere(u[q][a], Isa::SymbolIs(x, a), g);
   };
   const float* a0 = st[0].dz;
   const float* a1 = st[1].dz;

@@ -2,8 +2,9 @@
 // costs ~10 ns and does not vectorise at -O2; perf showed tanh and log1p taking a third of a training step).
 // Entry points: FastTanh, FastExp, FastLog1p, their 8-lane AVX2 forms FastTanh8, FastExp8, FastLog1p8, and the
 // 16-lane AVX-512 forms FastExp16, FastLog1p16 (the same operations in the same order, one IEEE rounding each: the
-// same bits as the scalar forms, lane by lane; GCC does not vectorise the scalar forms for AVX2 by itself). Tested by tests/rnn_model_test.cc (accuracy against libm,
-// vector = scalar bit for bit).
+// same bits as the scalar forms, lane by lane; GCC does not vectorise the scalar forms for AVX2 by itself; the vector
+// forms are written once, in fast_math_vector.inc, which the lanes kernels include too). Tested by
+// tests/rnn_model_test.cc (accuracy against libm, vector = scalar bit for bit).
 #pragma once
 
 #include <algorithm>
@@ -12,9 +13,7 @@
 #include <cstdint>
 #include <iterator>
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
+#include "rnn/simd.h"
 
 namespace flbench {
 
@@ -71,73 +70,30 @@ inline constexpr float kFastLog1pP[] = {1.0f / 13, 1.0f / 11, 1.0f / 9, 1.0f / 7
   return 2.0f * s * p;
 }
 
-#if defined(__AVX2__)
-// The scalar functions above, 8 lanes at a time. min/max operand order keeps the scalar selects' NaN behaviour:
-// _mm256_max_ps(a, b) = a > b ? a : b (b when either is NaN), so max(−k, x) = (x < −k ? −k : x).
-inline __m256 FastTanh8(__m256 x) {
-  x = _mm256_min_ps(_mm256_set1_ps(kFastTanhClamp), _mm256_max_ps(_mm256_set1_ps(-kFastTanhClamp), x));
-  const __m256 x2 = _mm256_mul_ps(x, x);
-  auto step = [&](__m256 p, float c) { return _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c)); };
-  __m256 p = _mm256_set1_ps(kFastTanhP[0]);
-#pragma GCC unroll 8
-  for (size_t c = 1; c < std::size(kFastTanhP); ++c) p = step(p, kFastTanhP[c]);
-  __m256 q = _mm256_set1_ps(kFastTanhQ[0]);
-#pragma GCC unroll 8
-  for (size_t c = 1; c < std::size(kFastTanhQ); ++c) q = step(q, kFastTanhQ[c]);
-  return _mm256_div_ps(_mm256_mul_ps(x, p), q);
-}
+#if defined(__AVX2__) && defined(__FMA__)
+// The scalar functions above, 8 lanes at a time (AVX2) and 16 (AVX-512, for code that runs where the CPU has it: the
+// caller checks), written once in fast_math_vector.inc over rnn/simd.h's traits: the same operations in the same
+// order, so the same bits as the scalar forms, lane by lane.
+namespace fast_math_avx2 {
+using Isa = simd::Avx2;
+using V = Isa::V;
+#include "rnn/fast_math_vector.inc"
+}  // namespace fast_math_avx2
 
-inline __m256 FastExp8(__m256 x) {
-  x = _mm256_max_ps(_mm256_set1_ps(-87.0f), x);
-  const __m256 round = _mm256_set1_ps(12582912.0f);
-  const __m256 k = _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), round), round);
-  const __m256 r = _mm256_sub_ps(_mm256_sub_ps(x, _mm256_mul_ps(k, _mm256_set1_ps(0.693359375f))),
-                                 _mm256_mul_ps(k, _mm256_set1_ps(-2.12194440e-4f)));
-  __m256 p = _mm256_set1_ps(kFastExpP[0]);
-#pragma GCC unroll 8
-  for (size_t c = 1; c < std::size(kFastExpP); ++c) p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(kFastExpP[c]));
-  const __m256 er = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(p, r), r), r), _mm256_set1_ps(1.0f));
-  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(k), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(er, _mm256_castsi256_ps(bits));
-}
+inline __m256 FastTanh8(__m256 x) { return fast_math_avx2::Tanh(x); }
+inline __m256 FastExp8(__m256 x) { return fast_math_avx2::Exp(x); }
+inline __m256 FastLog1p8(__m256 e) { return fast_math_avx2::Log1p(e); }
 
-inline __m256 FastLog1p8(__m256 e) {
-  const __m256 s = _mm256_div_ps(e, _mm256_add_ps(_mm256_set1_ps(2.0f), e));
-  const __m256 s2 = _mm256_mul_ps(s, s);
-  __m256 p = _mm256_set1_ps(kFastLog1pP[0]);
-#pragma GCC unroll 8
-  for (size_t c = 1; c < std::size(kFastLog1pP); ++c)
-    p = _mm256_add_ps(_mm256_mul_ps(p, s2), _mm256_set1_ps(kFastLog1pP[c]));
-  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(2.0f), s), p);
-}
-
-// The same two functions 16 lanes at a time, for code that runs on CPUs with AVX-512 (the caller checks; elman.cc
-// dispatches on __builtin_cpu_supports). The same operations in the same order: the same bits.
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512bw,avx512dq")
-inline __m512 FastExp16(__m512 x) {
-  x = _mm512_max_ps(_mm512_set1_ps(-87.0f), x);
-  const __m512 round = _mm512_set1_ps(12582912.0f);
-  const __m512 k = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), round), round);
-  const __m512 r = _mm512_sub_ps(_mm512_sub_ps(x, _mm512_mul_ps(k, _mm512_set1_ps(0.693359375f))),
-                                 _mm512_mul_ps(k, _mm512_set1_ps(-2.12194440e-4f)));
-  __m512 p = _mm512_set1_ps(kFastExpP[0]);
-#pragma GCC unroll 8
-  for (size_t c = 1; c < std::size(kFastExpP); ++c) p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(kFastExpP[c]));
-  const __m512 er = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(p, r), r), r), _mm512_set1_ps(1.0f));
-  const __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(k), _mm512_set1_epi32(127)), 23);
-  return _mm512_mul_ps(er, _mm512_castsi512_ps(bits));
-}
+namespace fast_math_avx512 {
+using Isa = simd::Avx512;
+using V = Isa::V;
+#include "rnn/fast_math_vector.inc"
+}  // namespace fast_math_avx512
 
-inline __m512 FastLog1p16(__m512 e) {
-  const __m512 s = _mm512_div_ps(e, _mm512_add_ps(_mm512_set1_ps(2.0f), e));
-  const __m512 s2 = _mm512_mul_ps(s, s);
-  __m512 p = _mm512_set1_ps(kFastLog1pP[0]);
-#pragma GCC unroll 8
-  for (size_t c = 1; c < std::size(kFastLog1pP); ++c)
-    p = _mm512_add_ps(_mm512_mul_ps(p, s2), _mm512_set1_ps(kFastLog1pP[c]));
-  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(2.0f), s), p);
-}
+inline __m512 FastExp16(__m512 x) { return fast_math_avx512::Exp(x); }
+inline __m512 FastLog1p16(__m512 e) { return fast_math_avx512::Log1p(e); }
 #pragma GCC pop_options
 #endif
 
