@@ -357,7 +357,6 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
     if (cos) AtLeast(Sb_, kept * step);
     if (keep) H_.set_size(m, size_t(steps) * n);
     Y_.set_size(next_symbol ? size_t(steps) * n : size_t(n), o);
-    AtLeast(Yb_, size_t(o) * np);
     // Every step at once where the readouts come after (a step's state is kept until they run: membership reads
     // the last, a training pass keeps all); then the steps the task reads, together: their column-layout copy in H_
     // where the readout's gradient reads it (keep; ∂W reads h from Hb_) and their readouts. Next-symbol evaluation
@@ -380,6 +379,7 @@ void ElmanRnn<Real>::ForwardLanes(const ParamViews<Real>& p, bool keep) {
       LanesReadout(o, m, np, p.V.memptr(), p.c.memptr(), h0, Yb_.data(), read);
       for (int t = first; t < steps; ++t) copy_out(t, Yb_.data() + size_t(t - first) * o * np);
     } else {
+      AtLeast(Yb_, size_t(o) * np);
       for (int t = 0; t < steps; ++t) {
         float* cur = Hb_.data() + size_t(t % 2) * step;
         const float* prev = t == 0 ? nullptr : Hb_.data() + size_t((t - 1) % 2) * step;

@@ -366,11 +366,17 @@ void LanesDeltas(int m, int np, int o, Activation act, const float* W, const flo
   const int l = Lanes512(np);
   if (l == np) return avx512::Deltas(m, np, np, act, W, V, o, dyb, dy_each_step, steps, hb, sb, db);
   if (l == 0) return avx2::Deltas(m, np, np, act, W, V, o, dyb, dy_each_step, steps, hb, sb, db);
+  // Lanes split between the two ISAs: step by step, each ISA its lanes.
   const size_t step = size_t(m) * np;
   for (int t = steps - 1; t >= 0; --t) {
     const float* dy = dy_each_step ? dyb + size_t(t) * o * np : t == steps - 1 ? dyb : nullptr;
-    LanesDelta(m, np, o, act, W, V, dy, t < steps - 1 ? db + size_t(t + 1) * step : nullptr, hb + size_t(t) * step,
-               sb != nullptr ? sb + size_t(t) * step : nullptr, db + size_t(t) * step);
+    const float* next = t < steps - 1 ? db + size_t(t + 1) * step : nullptr;
+    const float* h = hb + size_t(t) * step;
+    const float* aux = sb != nullptr ? sb + size_t(t) * step : nullptr;
+    float* out = db + size_t(t) * step;
+    avx512::Delta(m, np, l, act, W, V, o, dy, next, h, aux, out);
+    avx2::Delta(m, np, np - l, act, W, V, o, dy ? dy + l : nullptr, next ? next + l : nullptr, h + l,
+                aux ? aux + l : nullptr, out + l);
   }
 }
 
@@ -388,15 +394,6 @@ void LanesReadout(int o, int m, int np, const float* V, const float* c, const fl
   const int l = Lanes512(np);
   if (l > 0) avx512::Readout(o, m, np, l, V, c, h, y, steps);
   if (l < np) avx2::Readout(o, m, np, np - l, V, c, h + l, y + l, steps);
-}
-
-void LanesDelta(int m, int np, int o, Activation act, const float* W, const float* V, const float* dy,
-                const float* next, const float* h, const float* aux, float* out) {
-  const int l = Lanes512(np);
-  if (l > 0) avx512::Delta(m, np, l, act, W, V, o, dy, next, h, aux, out);
-  if (l < np)
-    avx2::Delta(m, np, np - l, act, W, V, o, dy ? dy + l : nullptr, next ? next + l : nullptr, h + l,
-                aux ? aux + l : nullptr, out + l);
 }
 
 // 8×8 blocks: 8 rows (zero past m) × 8 lanes loaded and transposed in registers; each column below n stored
@@ -653,8 +650,6 @@ void LanesDeltas(int, int, int, Activation, const float*, const float*, const fl
                  const float*, float*) {}
 void LanesPackSymbols(int, int, int, const uint8_t* const*, int32_t*) {}
 void LanesReadout(int, int, int, const float*, const float*, const float*, float*, int) {}
-void LanesDelta(int, int, int, Activation, const float*, const float*, const float*, const float*, const float*,
-                const float*, float*) {}
 void LanesToColumns(int, int, int, const float*, float*) {}
 void LanesToColumnsSteps(int, int, int, int, const float*, float*) {}
 bool LanesGatherBySymbol(int, int, int, int, const float*, const int32_t*, ptrdiff_t, float*) { return false; }

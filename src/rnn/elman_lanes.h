@@ -5,7 +5,7 @@
 // width-64 net 1.8× faster: ensemble_bench, 287 -> 161 ns per symbol.) Each output element is still the
 // fixed-order chain of rnn/gemm.h (acc = 0; acc = fma(a_ik, b_kj, acc) over k ascending; then C = acc or C + acc),
 // so these kernels give the bits of the row-vectorised path exactly.
-// Entry points: UseLanes, LanesPath, UseAvx512, LanesPackSymbols, LanesInputRows, LanesStep, LanesForward, LanesReadout, LanesDelta,
+// Entry points: UseLanes, LanesPath, UseAvx512, LanesPackSymbols, LanesInputRows, LanesStep, LanesForward, LanesReadout,
 // LanesDeltas, LanesToColumns, LanesToColumnsSteps, LanesGatherBySymbol, LanesDeltaH, LanesDeltaHGather2 (used by
 // rnn/elman.cc). Tested by tests/rnn_lanes_test.cc (against the scalar path, bit for bit) and the goldens
 // (tests/cli_repro_test.cc).
@@ -73,16 +73,12 @@ void LanesForward(int m, int np, int d, Activation act, const float* W, const fl
 // an m×np block at h + t·m·np, its y an o×np block at y + t·o·np).
 void LanesReadout(int o, int m, int np, const float* V, const float* c, const float* h, float* y, int steps = 1);
 
-// δ_t of one step: out[i, j] = Σ_a V[a,i]·dy[a, j] (dy o×np, or nullptr: 0), then, if next is not null,
-// out[i, j] = out[i, j] + Σ_k W[k,i]·next[k, j] (Wᵀ δ_{t+1}; 0 + it without dy), then multiplied by act'(z) as
-// MultiplyByDerivative does from h = act(z) (and aux = sin z for cos; else unused). V o×m and W m×m column-major;
-// next, h, aux, out m×np.
-void LanesDelta(int m, int np, int o, Activation act, const float* W, const float* V, const float* dy,
-                const float* next, const float* h, const float* aux, float* out);
-
-// LanesDelta for t = T … 1 (T = steps, 0-based blocks t = steps−1 … 0 of db): dy = dyb + t·o·np with dy_each_step,
-// else dyb at the last step only; next = δ_{t+1}'s block (none at the last step); h, aux: the step's blocks of hb and
-// sb (sb: cos only, else nullptr). The loop over the steps runs inside the kernels where one ISA takes every lane.
+// δ_t for t = T … 1 (T = steps, 0-based blocks t = steps−1 … 0 of db, each m×np): out = db's block t gets
+// Σ_a V[a,i]·dy[a, j] (dy o×np: dyb + t·o·np with dy_each_step, else dyb at the last step only and 0 elsewhere), then
+// out[i, j] + Σ_k W[k,i]·δ_{t+1}[k, j] (Wᵀ δ_{t+1}: block t+1, none at the last step; 0 + it without dy), then
+// multiplied by act'(z) as MultiplyByDerivative does from h = act(z) (hb's block t) and, for cos, aux = sin z (sb's
+// block t; sb nullptr otherwise). V o×m and W m×m column-major. The loop over the steps runs inside the kernels
+// where one ISA takes every lane.
 void LanesDeltas(int m, int np, int o, Activation act, const float* W, const float* V, const float* dyb,
                  bool dy_each_step, int steps, const float* hb, const float* sb, float* db);
 
